@@ -1,0 +1,299 @@
+"""Staff set up a concept here without touching code. Structure (concept, fields, circles,
+memberships) is edited directly; everything that the rooms must hear about (goals, versions,
+status, moderation) goes through the services, so the admin is one more thin door.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from deliberation import services
+from deliberation.errors import DomainError
+from deliberation.models import (
+    ActionField,
+    Circle,
+    Comment,
+    Concept,
+    Goal,
+    GoalStatusChange,
+    GoalVersion,
+    HandRaise,
+    Membership,
+    RoomEvent,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The record is never edited or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ActionFieldInline(admin.TabularInline):
+    model = ActionField
+    extra = 0
+    fields = ["order", "title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+
+
+@admin.register(Concept)
+class ConceptAdmin(admin.ModelAdmin):
+    list_display = ["title", "period", "status", "ideas_deadline"]
+    list_filter = ["status"]
+    search_fields = ["title", "resolution_reference"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ActionFieldInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CircleInline(admin.TabularInline):
+    model = Circle
+    extra = 0
+    fields = ["kind", "title", "slug", "is_public"]
+    show_change_link = True
+
+
+@admin.register(ActionField)
+class ActionFieldAdmin(admin.ModelAdmin):
+    list_display = ["title", "concept", "order", "slug"]
+    list_filter = ["concept"]
+    list_editable = ["order"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [CircleInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Circle)
+class CircleAdmin(admin.ModelAdmin):
+    list_display = ["title", "action_field", "kind", "is_public", "event_seq"]
+    list_filter = ["kind", "is_public", "action_field__concept"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["event_seq", "focus_goal"]
+    inlines = [MembershipInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "circle", "role", "created_at"]
+    list_filter = ["role", "circle"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "circle__title"]
+    autocomplete_fields = ["user", "circle"]
+
+
+class GoalAddForm(forms.ModelForm):
+    text = forms.CharField(
+        label=_("Text der ersten Fassung"),
+        widget=forms.Textarea,
+        help_text=_("Markdown; Absätze durch Leerzeilen"),
+    )
+    rationale = forms.CharField(label=_("Begründung"), widget=forms.Textarea, required=False)
+
+    class Meta:
+        model = Goal
+        fields = ["action_field", "title", "order"]
+
+
+class GoalVersionInline(admin.TabularInline):
+    model = GoalVersion
+    extra = 0
+    fields = ["number", "text", "change_note", "author", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class GoalStatusChangeInline(admin.TabularInline):
+    model = GoalStatusChange
+    extra = 0
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _transition_action(to_status: str, label: Any) -> Any:
+    def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        done = 0
+        for goal in queryset:
+            try:
+                services.goal_transition(actor=request.user, goal=goal, to_status=to_status)
+                done += 1
+            except DomainError as exc:
+                modeladmin.message_user(request, f"{goal}: {exc.message}", messages.ERROR)
+        if done:
+            modeladmin.message_user(
+                request, _("%(n)d Ziel(e) geändert.") % {"n": done}, messages.SUCCESS
+            )
+
+    action.__name__ = f"to_{to_status}"
+    return admin.action(description=label)(action)
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ["title", "action_field", "order", "status", "current_version"]
+    list_filter = ["status", "action_field"]
+    search_fields = ["title"]
+    readonly_fields = ["status", "current_version", "status_changed_at", "created_by"]
+    inlines = [GoalVersionInline, GoalStatusChangeInline]
+    actions = [
+        _transition_action(Goal.Status.IN_DISCUSSION, _("Zur Diskussion stellen")),
+        _transition_action(Goal.Status.REVISED, _("Als überarbeitet markieren")),
+        _transition_action(Goal.Status.IN_VOTE, _("Zur Abstimmung stellen")),
+    ]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = GoalAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if obj is None else [*self.readonly_fields, "action_field"]
+
+    def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Goal, form: Any, change: bool) -> None:
+        if change:
+            # title and order only; status and versions have their own services
+            obj.save(update_fields=["title", "order"])
+            return
+        goal = services.goal_create(
+            actor=request.user,
+            action_field=form.cleaned_data["action_field"],
+            title=form.cleaned_data["title"],
+            text=form.cleaned_data["text"],
+            rationale=form.cleaned_data.get("rationale", ""),
+            order=form.cleaned_data.get("order"),
+        )
+        obj.pk = goal.pk
+        obj.refresh_from_db()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(GoalVersion)
+class GoalVersionAdmin(admin.ModelAdmin):
+    """New versions are published through the service; existing ones are immutable."""
+
+    list_display = ["goal", "number", "author", "created_at"]
+    list_filter = ["goal__action_field"]
+    search_fields = ["goal__title", "text"]
+    fields = ["goal", "text", "rationale", "change_note"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return []
+        return ["goal", "number", "text", "rationale", "change_note", "author", "created_at"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return self.fields
+        return self.get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: GoalVersion, form: Any, change: bool) -> None:
+        version = services.goal_version_create(
+            actor=request.user,
+            goal=form.cleaned_data["goal"],
+            text=form.cleaned_data["text"],
+            rationale=form.cleaned_data.get("rationale", ""),
+            change_note=form.cleaned_data.get("change_note", ""),
+        )
+        obj.pk = version.pk
+        obj.refresh_from_db()
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "circle", "goal", "author", "state", "created_at"]
+    list_filter = ["state", "circle"]
+    search_fields = ["body", "author__username"]
+    actions = ["hide", "unhide"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # actions need change permission; the form itself stays read-only (no editable fields)
+        return bool(request.user.is_staff)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [f.name for f in Comment._meta.fields]
+
+    def _set(self, request: HttpRequest, queryset: QuerySet, hidden: bool) -> None:
+        for comment in queryset:
+            try:
+                services.comment_set_visibility(
+                    actor=request.user,
+                    circle=comment.circle,
+                    comment_id=comment.pk,
+                    hidden=hidden,
+                    reason=str(_("durch die Verwaltung")),
+                )
+            except DomainError as exc:
+                self.message_user(request, f"{comment}: {exc.message}", messages.ERROR)
+
+    @admin.action(description=_("Ausblenden (Moderation des Kreises)"))
+    def hide(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set(request, queryset, True)
+
+    @admin.action(description=_("Wieder einblenden (Moderation des Kreises)"))
+    def unhide(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set(request, queryset, False)
+
+
+@admin.register(HandRaise)
+class HandRaiseAdmin(ReadOnlyAdmin):
+    list_display = ["user", "circle", "state", "raised_at", "ended_at"]
+    list_filter = ["state", "circle"]
+
+
+@admin.register(RoomEvent)
+class RoomEventAdmin(ReadOnlyAdmin):
+    list_display = ["circle", "seq", "kind", "actor", "created_at"]
+    list_filter = ["kind", "circle"]
+
+
+@admin.register(GoalStatusChange)
+class GoalStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["goal", "from_status", "to_status", "actor", "reason", "at"]
+    list_filter = ["to_status"]

@@ -1,0 +1,117 @@
+"""The room event log: the lowest layer. Services call ``record_event`` inside their
+transaction; the broadcast is handed to ``transaction.on_commit`` so no client ever sees a
+change that rolled back. The row is the truth; the channel layer only carries it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+
+from deliberation.models import Circle, RoomEvent
+
+logger = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+
+
+def room_group(circle_id: int) -> str:
+    """The channel-layer group a room's events travel on (one subscriber per process)."""
+    return f"room.{circle_id}"
+
+
+def lock_room(circle_id: int) -> Circle:
+    """Take the room's row lock (SQLite: the IMMEDIATE transaction already serialises writers).
+
+    Precondition: inside ``transaction.atomic()``.
+    """
+    return Circle.objects.select_for_update().get(pk=circle_id)
+
+
+def _jsonable(value: Any) -> Any:
+    # Round-trip so an unserialisable payload fails here, in the writer, not in a consumer.
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def record_event(
+    *,
+    circle: Circle | int,
+    kind: str,
+    payload: dict[str, Any],
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    moderator_payload: dict[str, Any] | None = None,
+) -> RoomEvent:
+    """Append an event to the room's log and publish it after commit.
+
+    Precondition: inside ``transaction.atomic()``. The counter increment takes the row lock,
+    so concurrent writers get consecutive, gapless numbers in commit order.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_event must run inside transaction.atomic()")
+    circle_id = circle if isinstance(circle, int) else circle.pk
+    Circle.objects.filter(pk=circle_id).update(event_seq=F("event_seq") + 1)
+    seq = Circle.objects.filter(pk=circle_id).values_list("event_seq", flat=True).get()
+    if isinstance(circle, Circle):
+        circle.event_seq = seq
+    event = RoomEvent.objects.create(
+        circle_id=circle_id,
+        seq=seq,
+        kind=kind,
+        payload=_jsonable(payload),
+        moderator_payload=_jsonable(moderator_payload) if moderator_payload is not None else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+    transaction.on_commit(lambda: publish_event(event))
+    return event
+
+
+def event_frame(event: RoomEvent, *, moderator: bool) -> dict[str, Any]:
+    """The protocol frame for one event as a role sees it (redacted unless moderator)."""
+    data = event.moderator_payload if moderator and event.moderator_payload else event.payload
+    return {
+        "type": "event",
+        "seq": event.seq,
+        "kind": event.kind,
+        "at": event.created_at.isoformat(),
+        "data": data,
+    }
+
+
+def encode_frames(event: RoomEvent) -> tuple[str, str]:
+    """(public frame, moderator frame) as JSON text; encoded once, sent to many sockets."""
+    public = json.dumps(event_frame(event, moderator=False), ensure_ascii=False)
+    if event.moderator_payload is None:
+        return public, public
+    return public, json.dumps(event_frame(event, moderator=True), ensure_ascii=False)
+
+
+def publish_event(event: RoomEvent) -> None:
+    """Hand a committed event to the channel layer. A failure is logged, not raised: the
+    log row is committed, and room hubs fill any gap from the database."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    public, moderator = encode_frames(event)
+    message = {
+        "type": "room.event",
+        "circle": event.circle_id,
+        "seq": event.seq,
+        "public": public,
+        "moderator": moderator,
+    }
+    try:
+        async_to_sync(layer.group_send)(room_group(event.circle_id), message)
+    except Exception:
+        logger.exception(
+            "publishing event %s#%s failed; hubs will catch up from the log",
+            event.circle_id,
+            event.seq,
+        )

@@ -1,0 +1,38 @@
+"""Markdown to safe HTML: markdown-it-py renders, nh3 sanitises (no scripts, no handlers)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "hr",
+    "h3", "h4", "h5", "h6", "del", "s",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start"}}
+
+
+@lru_cache(maxsize=1)
+def _md() -> MarkdownIt:
+    # commonmark without raw HTML: users' HTML is shown as text, never interpreted
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+        "strikethrough"
+    )
+
+
+def render_markdown(source: str) -> str:
+    html = _md().render(source)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    ).strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a goal version, as anchors count them (1-based in the protocol)."""
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]

@@ -1,0 +1,88 @@
+"""Permissions as named django-rules predicates, asked the same way by every door:
+``user.has_perm("deliberation.post_comment", circle)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from deliberation.models import Circle, Membership
+
+
+def _circle_of(obj: Any) -> Circle | None:
+    if isinstance(obj, Circle):
+        return obj
+    return getattr(obj, "circle", None)
+
+
+def _roles(user: Any, circle: Circle | None) -> set[str]:
+    if circle is None or not getattr(user, "is_authenticated", False):
+        return set()
+    # Asked fresh every time: a membership revoked during a live session takes effect at once.
+    return set(Membership.objects.filter(user=user, circle=circle).values_list("role", flat=True))
+
+
+@rules.predicate
+def is_circle_moderator(user: Any, obj: Any) -> bool:
+    return Membership.Role.MODERATOR in _roles(user, _circle_of(obj))
+
+
+@rules.predicate
+def is_circle_expert(user: Any, obj: Any) -> bool:
+    return Membership.Role.EXPERT in _roles(user, _circle_of(obj))
+
+
+@rules.predicate
+def is_circle_drafter(user: Any, obj: Any) -> bool:
+    return Membership.Role.DRAFTER in _roles(user, _circle_of(obj))
+
+
+@rules.predicate
+def is_circle_member(user: Any, obj: Any) -> bool:
+    return bool(_roles(user, _circle_of(obj)))
+
+
+@rules.predicate
+def is_public_circle(user: Any, obj: Any) -> bool:
+    circle = _circle_of(obj)
+    return bool(circle and circle.is_public)
+
+
+@rules.predicate
+def is_comment_author(user: Any, comment: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and getattr(comment, "author_id", None) == user.pk
+    )
+
+
+is_staff = rules.is_staff
+
+# Rooms
+rules.add_perm("deliberation.view_room", is_public_circle | is_circle_member | is_staff)
+rules.add_perm(
+    "deliberation.post_comment", is_circle_moderator | is_circle_expert | is_circle_drafter
+)
+rules.add_perm("deliberation.moderate_room", is_circle_moderator)
+rules.add_perm(
+    "deliberation.raise_hand", is_circle_moderator | is_circle_expert | is_circle_drafter
+)
+# Comments (object: the comment)
+rules.add_perm("deliberation.edit_comment", is_comment_author)
+rules.add_perm("deliberation.hide_comment", is_circle_moderator)
+
+# Goals: drafting belongs to the working group, steering to moderators and staff
+rules.add_perm("deliberation.change_goal_status", is_circle_moderator | is_staff)
+rules.add_perm("deliberation.draft_goal", is_circle_drafter | is_circle_moderator | is_staff)
+
+
+def room_role(user: Any, circle: Circle) -> str | None:
+    """The role a user has in a room: moderator > expert > drafter > viewer; None: refused."""
+    roles = _roles(user, circle)
+    for role in (Membership.Role.MODERATOR, Membership.Role.EXPERT, Membership.Role.DRAFTER):
+        if role in roles:
+            return str(role)
+    if circle.is_public or getattr(user, "is_staff", False):
+        return "viewer"
+    return None

@@ -1,0 +1,420 @@
+"""Every write of the deliberation domain. Keyword-only, actor first; each validates, writes
+in a transaction, records the room event and leaves the broadcast to after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from deliberation import payloads
+from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
+from deliberation.eventlog import lock_room, record_event
+from deliberation.models import (
+    ActionField,
+    Circle,
+    Comment,
+    Goal,
+    GoalStatusChange,
+    GoalVersion,
+    Membership,
+)
+from deliberation.rendering import render_markdown, split_paragraphs
+
+User = AbstractBaseUser | AnonymousUser
+
+COMMENT_MAX_LENGTH = 5000
+CLIENT_KEY_MAX_LENGTH = 64
+
+# The goal life cycle. Anything not listed here is refused.
+GOAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    Goal.Status.DRAFT: frozenset({Goal.Status.IN_DISCUSSION, Goal.Status.WITHDRAWN}),
+    Goal.Status.IN_DISCUSSION: frozenset(
+        {Goal.Status.REVISED, Goal.Status.IN_VOTE, Goal.Status.WITHDRAWN}
+    ),
+    Goal.Status.REVISED: frozenset(
+        {Goal.Status.IN_DISCUSSION, Goal.Status.IN_VOTE, Goal.Status.WITHDRAWN}
+    ),
+    Goal.Status.IN_VOTE: frozenset(
+        {Goal.Status.ADOPTED, Goal.Status.REJECTED, Goal.Status.REVISED}
+    ),
+    Goal.Status.REJECTED: frozenset({Goal.Status.REVISED, Goal.Status.WITHDRAWN}),
+    Goal.Status.ADOPTED: frozenset(),
+    Goal.Status.WITHDRAWN: frozenset(),
+}
+
+
+def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
+    if actor is None or not actor.has_perm(perm, obj):
+        raise Forbidden(message)
+
+
+def _circles_of_field(action_field_id: int) -> list[Circle]:
+    return list(Circle.objects.filter(action_field_id=action_field_id).order_by("pk"))
+
+
+def _goal_in_field_rooms(goal: Goal, kind: str, actor: Any, extra: dict[str, Any]) -> None:
+    """Every room of the goal's action field hears about a change of the goal."""
+    for circle in _circles_of_field(goal.action_field_id):
+        lock_room(circle.pk)
+        record_event(
+            circle=circle,
+            kind=kind,
+            payload={"goal": payloads.goal_data(goal), **extra},
+            actor=actor,
+        )
+
+
+# --- memberships -------------------------------------------------------------------------
+
+
+def membership_add(*, actor: Any | None, user: Any, circle: Circle, role: str) -> Membership:
+    """Add ``user`` to ``circle`` in ``role``; adding an existing membership changes nothing.
+
+    ``actor`` None means a trusted caller (management command, migration)."""
+    if role not in Membership.Role.values:
+        raise Invalid(_("Unbekannte Rolle: %(role)s") % {"role": role}, field="role")
+    if actor is not None and not getattr(actor, "is_staff", False):
+        raise Forbidden(_("Nur die Verwaltung kann Mitgliedschaften ändern."))
+    membership, _created = Membership.objects.get_or_create(user=user, circle=circle, role=role)
+    return membership
+
+
+# --- goals -------------------------------------------------------------------------------
+
+
+def goal_create(
+    *,
+    actor: Any | None,
+    action_field: ActionField,
+    title: str,
+    text: str,
+    rationale: str = "",
+    order: int | None = None,
+) -> Goal:
+    """Create a goal in status draft with its first version.
+
+    ``actor`` None means a trusted caller (demo loader); otherwise a drafter or moderator of
+    a circle of the action field, or staff."""
+    title = (title or "").strip()
+    text = (text or "").strip()
+    if not title:
+        raise Invalid(_("Ein Ziel braucht einen Titel."), field="title")
+    if len(title) > 200:
+        raise Invalid(_("Der Titel darf höchstens 200 Zeichen lang sein."), field="title")
+    if not text:
+        raise Invalid(_("Ein Ziel braucht einen Text."), field="text")
+    if actor is not None and not (
+        getattr(actor, "is_staff", False)
+        or any(actor.has_perm("deliberation.draft_goal", c) for c in action_field.circles.all())
+    ):
+        raise Forbidden(_("Nur die Arbeitsgruppe oder die Moderation kann Ziele anlegen."))
+    with transaction.atomic():
+        if order is None:
+            order = action_field.goals.count() + 1
+        goal = Goal.objects.create(
+            action_field=action_field,
+            title=title,
+            order=order,
+            created_by=actor if actor is not None else None,
+        )
+        version = GoalVersion.objects.create(
+            goal=goal,
+            number=1,
+            text=text,
+            rationale=(rationale or "").strip(),
+            author=actor if actor is not None else None,
+        )
+        goal.current_version = version
+        goal.save(update_fields=["current_version"])
+        _goal_in_field_rooms(goal, "goal.created", actor, {})
+    return goal
+
+
+def goal_transition(*, actor: Any | None, goal: Goal, to_status: str, reason: str = "") -> Goal:
+    """Move a goal along its life cycle; illegal transitions raise ``Conflict``."""
+    if to_status not in Goal.Status.values:
+        raise Invalid(_("Unbekannter Status: %(s)s") % {"s": to_status}, field="status")
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().select_related("current_version").get(pk=goal.pk)
+        if actor is not None and not (
+            getattr(actor, "is_staff", False)
+            or any(
+                actor.has_perm("deliberation.change_goal_status", c)
+                for c in goal.action_field.circles.all()
+            )
+        ):
+            raise Forbidden(_("Nur die Moderation kann den Status eines Ziels ändern."))
+        if to_status not in GOAL_TRANSITIONS[goal.status]:
+            raise Conflict(
+                _("Ein Ziel im Status „%(from)s“ kann nicht nach „%(to)s“ wechseln.")
+                % {
+                    "from": Goal.Status(goal.status).label,
+                    "to": Goal.Status(to_status).label,
+                },
+                field="status",
+            )
+        if to_status == Goal.Status.WITHDRAWN and not reason.strip():
+            raise Invalid(_("Ein Ziel zurückzuziehen braucht eine Begründung."), field="reason")
+        from_status = goal.status
+        goal.status = to_status
+        goal.status_changed_at = timezone.now()
+        goal.save(update_fields=["status", "status_changed_at"])
+        GoalStatusChange.objects.create(
+            goal=goal,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor if actor is not None else None,
+            reason=reason.strip(),
+        )
+        _goal_in_field_rooms(
+            goal, "goal.status_changed", actor, {"from": from_status, "reason": reason.strip()}
+        )
+    return goal
+
+
+def goal_version_create(
+    *,
+    actor: Any | None,
+    goal: Goal,
+    text: str,
+    rationale: str = "",
+    change_note: str = "",
+) -> GoalVersion:
+    """Publish a new immutable version; it becomes the goal's current version."""
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(_("Eine Fassung braucht einen Text."), field="text")
+    with transaction.atomic():
+        goal = Goal.objects.select_for_update().get(pk=goal.pk)
+        if actor is not None and not (
+            getattr(actor, "is_staff", False)
+            or any(
+                actor.has_perm("deliberation.draft_goal", c)
+                for c in goal.action_field.circles.all()
+            )
+        ):
+            raise Forbidden(_("Nur die Arbeitsgruppe kann neue Fassungen veröffentlichen."))
+        if goal.status in (Goal.Status.ADOPTED, Goal.Status.WITHDRAWN, Goal.Status.IN_VOTE):
+            raise Conflict(
+                _("Ein Ziel im Status „%(s)s“ bekommt keine neue Fassung.")
+                % {"s": Goal.Status(goal.status).label}
+            )
+        last = goal.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        version = GoalVersion.objects.create(
+            goal=goal,
+            number=last + 1,
+            text=text,
+            rationale=(rationale or "").strip(),
+            change_note=(change_note or "").strip(),
+            author=actor if actor is not None else None,
+        )
+        goal.current_version = version
+        goal.save(update_fields=["current_version"])
+        _goal_in_field_rooms(goal, "goal.version_published", actor, {})
+    return version
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+def _clean_body(body: Any) -> str:
+    if not isinstance(body, str):
+        raise Invalid(_("Der Kommentar muss Text sein."), field="body")
+    body = body.strip()
+    if not body:
+        raise Invalid(_("Der Kommentar ist leer."), field="body")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise Invalid(
+            _("Ein Kommentar darf höchstens %(n)s Zeichen lang sein (dieser hat %(m)s).")
+            % {"n": COMMENT_MAX_LENGTH, "m": len(body)},
+            field="body",
+        )
+    return body
+
+
+def comment_post(
+    *,
+    actor: Any,
+    circle: Circle,
+    goal_id: int,
+    body: str,
+    client_key: str = "",
+    reply_to: int | None = None,
+    anchor_paragraph: int | None = None,
+    anchor_quote: str = "",
+) -> tuple[Comment, bool]:
+    """Post a comment on the goal's current version in ``circle``'s room.
+
+    Idempotent per author and ``client_key``: the same key again returns the existing comment
+    and ``created=False``, records nothing. Returns ``(comment, created)``.
+    """
+    _require(
+        actor,
+        "deliberation.post_comment",
+        circle,
+        _("Nur Mitglieder des Kreises können kommentieren."),
+    )
+    if not isinstance(client_key, str) or len(client_key) > CLIENT_KEY_MAX_LENGTH:
+        raise Invalid(_("client_key muss Text mit höchstens 64 Zeichen sein."), field="client_key")
+    if client_key:
+        existing = Comment.objects.filter(author=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing, False
+    body = _clean_body(body)
+    anchor_quote = (anchor_quote or "").strip()
+    if len(anchor_quote) > 500:
+        raise Invalid(_("Das Zitat darf höchstens 500 Zeichen lang sein."), field="anchor")
+    try:
+        with transaction.atomic():
+            lock_room(circle.pk)
+            goal = (
+                Goal.objects.select_related("current_version")
+                .filter(pk=goal_id, action_field_id=circle.action_field_id)
+                .first()
+            )
+            if goal is None or goal.current_version is None:
+                raise NotFound(_("Dieses Ziel gibt es in diesem Raum nicht."), field="goal")
+            if goal.status != Goal.Status.IN_DISCUSSION:
+                raise Conflict(
+                    _(
+                        "Zu einem Ziel im Status „%(s)s“ kann nicht kommentiert werden; "
+                        "nur Ziele in Diskussion."
+                    )
+                    % {"s": Goal.Status(goal.status).label},
+                    field="goal",
+                )
+            version = goal.current_version
+            parent = None
+            if reply_to is not None:
+                parent = Comment.objects.filter(pk=reply_to, circle=circle, goal=goal).first()
+                if parent is None:
+                    raise NotFound(
+                        _("Der Kommentar, auf den Sie antworten, fehlt."), field="reply_to"
+                    )
+                if parent.parent_id is not None:
+                    raise Invalid(
+                        _("Auf Antworten kann nicht geantwortet werden (eine Ebene)."),
+                        field="reply_to",
+                    )
+            if anchor_paragraph is not None:
+                count = len(split_paragraphs(version.text))
+                if not 1 <= anchor_paragraph <= count:
+                    raise Invalid(
+                        _("Absatz %(p)s gibt es nicht; diese Fassung hat %(n)s Absätze.")
+                        % {"p": anchor_paragraph, "n": count},
+                        field="anchor",
+                    )
+            comment = Comment.objects.create(
+                circle=circle,
+                goal=goal,
+                version=version,
+                author=actor,
+                parent=parent,
+                body=body,
+                body_html=render_markdown(body),
+                anchor_paragraph=anchor_paragraph,
+                anchor_quote=anchor_quote if anchor_paragraph is not None else "",
+                client_key=client_key,
+            )
+            record_event(
+                circle=circle,
+                kind="comment.created",
+                payload={"comment": payloads.comment_data(comment, moderator=False)},
+                actor=actor,
+            )
+    except IntegrityError:
+        # Two posts with the same key raced: the other one won; answer with it.
+        existing = Comment.objects.filter(author=actor, client_key=client_key).first()
+        if client_key and existing is not None:
+            return existing, False
+        raise
+    return comment, True
+
+
+def _locked_comment(circle: Circle, comment_id: Any) -> Comment:
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+        raise Invalid(_("comment muss eine Zahl sein."), field="comment")
+    comment = (
+        Comment.objects.select_for_update()
+        .select_related("author")
+        .filter(pk=comment_id, circle=circle)
+        .first()
+    )
+    if comment is None:
+        raise NotFound(_("Diesen Kommentar gibt es in diesem Raum nicht."), field="comment")
+    return comment
+
+
+def comment_edit(*, actor: Any, circle: Circle, comment_id: int, body: str) -> Comment:
+    """The author changes the text of their own comment; the room sees the new text."""
+    body = _clean_body(body)
+    with transaction.atomic():
+        lock_room(circle.pk)
+        comment = _locked_comment(circle, comment_id)
+        _require(
+            actor,
+            "deliberation.edit_comment",
+            comment,
+            _("Nur eigene Kommentare können bearbeitet werden."),
+        )
+        if not actor.has_perm("deliberation.post_comment", circle):
+            raise Forbidden(_("Sie sind nicht mehr Mitglied dieses Kreises."))
+        if comment.body == body:
+            return comment
+        comment.body = body
+        comment.body_html = render_markdown(body)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        _record_comment_event(comment, "comment.edited", actor)
+    return comment
+
+
+def _record_comment_event(comment: Comment, kind: str, actor: Any) -> None:
+    hidden = comment.state == Comment.State.HIDDEN
+    record_event(
+        circle=comment.circle_id,
+        kind=kind,
+        payload={"comment": payloads.comment_data(comment, moderator=False)},
+        moderator_payload=(
+            {"comment": payloads.comment_data(comment, moderator=True)} if hidden else None
+        ),
+        actor=actor,
+    )
+
+
+def comment_set_visibility(
+    *, actor: Any, circle: Circle, comment_id: int, hidden: bool, reason: str
+) -> Comment:
+    """Hide or unhide a comment (moderators, with a reason). Hidden stays in the record."""
+    _require(
+        actor,
+        "deliberation.moderate_room",
+        circle,
+        _("Nur die Moderation kann Kommentare aus- oder einblenden."),
+    )
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid(_("Bitte geben Sie einen Grund an."), field="reason")
+    if len(reason) > 1000:
+        raise Invalid(_("Der Grund darf höchstens 1000 Zeichen lang sein."), field="reason")
+    target = Comment.State.HIDDEN if hidden else Comment.State.VISIBLE
+    with transaction.atomic():
+        lock_room(circle.pk)
+        comment = _locked_comment(circle, comment_id)
+        if comment.state == target:
+            raise Conflict(
+                _("Der Kommentar ist bereits ausgeblendet.")
+                if hidden
+                else _("Der Kommentar ist bereits sichtbar.")
+            )
+        comment.state = target
+        comment.moderation_reason = reason.strip()
+        comment.moderated_by = actor
+        comment.moderated_at = timezone.now()
+        comment.save(update_fields=["state", "moderation_reason", "moderated_by", "moderated_at"])
+        _record_comment_event(comment, "comment.hidden" if hidden else "comment.unhidden", actor)
+    return comment
