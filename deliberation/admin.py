@@ -126,7 +126,7 @@ class GoalVersionInline(admin.TabularInline):
     model = GoalVersion
     extra = 0
     fields = ["number", "text", "change_note", "author", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ["number", "text", "change_note", "author", "created_at"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -137,7 +137,7 @@ class GoalStatusChangeInline(admin.TabularInline):
     model = GoalStatusChange
     extra = 0
     fields = ["at", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
+    readonly_fields = ["at", "from_status", "to_status", "actor", "reason"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -53,7 +53,8 @@ FIELDS: list[DemoField] = [
         [
             (
                 "Frühe Sprachförderung in allen Kitas",
-                "Alle Kindertagesstätten der Stadt bieten alltagsintegrierte Sprachförderung an.\n\n"
+                "Alle Kindertagesstätten der Stadt bieten alltagsintegrierte "
+                "Sprachförderung an.\n\n"
                 "Bis 2025 sind in jeder Einrichtung mindestens zwei Fachkräfte für sprachliche "
                 "Bildung qualifiziert.",
                 "Sprachstandserhebungen zeigen Förderbedarf bei einem Drittel der Vierjährigen.",

@@ -67,7 +67,7 @@ def record_event(
         kind=kind,
         payload=_jsonable(payload),
         moderator_payload=_jsonable(moderator_payload) if moderator_payload is not None else None,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
     )
     transaction.on_commit(lambda: publish_event(event))
     return event

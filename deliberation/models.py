@@ -105,7 +105,7 @@ class Circle(models.Model):
         related_name="+",
         verbose_name=_("Ziel im Fokus"),
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="circles", blank=True
     )
 

@@ -1,0 +1,56 @@
+# Konsens: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+PORT ?= 8000
+HOST ?= 127.0.0.1
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck migrations-check pytest install serve messages browser soak bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: install, migrate, load the demo and serve it with Daphne on $(HOST):$(PORT)
+demo: $(STAMP)
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "Konsens runs at   http://$(HOST):$(PORT)/"
+	@echo "Live room:        http://$(HOST):$(PORT)/raeume/bildung-sprache/"
+	@echo "API docs:         http://$(HOST):$(PORT)/api/v1/docs/"
+	@echo "Admin:            http://$(HOST):$(PORT)/admin/  (admin / konsens-demo)"
+	@echo "Stop with Ctrl+C."
+	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+## make test: ruff, mypy, makemigrations --check and the whole pytest suite
+test: $(STAMP) lint typecheck migrations-check pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy config deliberation rooms voting frontend
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## make messages: refresh the German and English translation catalogues
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages -d djangojs -l de -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var
