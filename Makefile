@@ -1,4 +1,5 @@
 # Konsens: the two commands a newcomer needs are `make demo` and `make test`.
+# Both create .venv when it is missing and re-install when pyproject.toml has changed.
 PYTHON ?= python3
 PORT ?= 8000
 HOST ?= 127.0.0.1
@@ -6,12 +7,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck migrations-check pytest install serve messages browser soak bench clean
+.PHONY: demo test lint typecheck migrations-check pytest install messages clean help
+
+help:
+	@echo "make demo      install, migrate, load the demo and serve it on http://$(HOST):$(PORT)/"
+	@echo "               (make demo PORT=8123 for another port)"
+	@echo "make test      ruff, mypy, makemigrations --check and the whole pytest suite"
+	@echo "               (make pytest PYTEST_ARGS='tests/config -x' for a part)"
+	@echo "make messages  refresh and compile the German and English translations"
+	@echo "make clean     remove .venv and var/"
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Konsens needs Python >= 3.11; this is " + sys.version.split()[0] + ". Try: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# Re-install whenever pyproject.toml is newer than the last successful install.
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -24,14 +35,15 @@ demo: $(STAMP)
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Konsens runs at   http://$(HOST):$(PORT)/"
-	@echo "Live room:        http://$(HOST):$(PORT)/raeume/bildung-sprache/"
+	@echo "Live rooms:       http://$(HOST):$(PORT)/raeume/"
 	@echo "API docs:         http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "Admin:            http://$(HOST):$(PORT)/admin/  (admin / konsens-demo)"
+	@echo "Health:           http://$(HOST):$(PORT)/healthz"
 	@echo "Stop with Ctrl+C."
 	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 ## make test: ruff, mypy, makemigrations --check and the whole pytest suite
-test: $(STAMP) lint typecheck migrations-check pytest
+test: lint typecheck migrations-check pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -5,8 +5,14 @@ from __future__ import annotations
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.auth_api import TokenApi
+
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token", TokenApi.as_view(), name="api-auth-token"),
     path("", include("deliberation.api_urls")),
+    path("", include("rooms.api_urls")),
+    path("", include("deliberation.round_api_urls")),
+    path("", include("voting.api_urls")),
 ]

@@ -14,12 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 from config.env import (
     env_bool,
+    env_choice,
+    env_hosts,
     env_int,
-    env_list,
+    env_origins,
     env_secret,
     env_str,
     parse_database_url,
     parse_redis_url,
+    redis_channel_prefix,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,21 +39,23 @@ if not SECRET_KEY:
             'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(50))"'
         )
     SECRET_KEY = DEV_SECRET_KEY
-elif not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
+elif not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
-        "SECRET_KEY is the development default or shorter than 50 characters; "
-        "set a long random secret when DEBUG is off."
+        "SECRET_KEY is the development default, which is public; set a long random secret "
+        "when DEBUG is off."
+    )
+elif not DEBUG and len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY has {len(SECRET_KEY)} characters; use at least 50 random ones when DEBUG "
+        'is off: python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_hosts("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-for _origin in CSRF_TRUSTED_ORIGINS:
-    if not _origin.startswith(("http://", "https://")):
-        raise ImproperlyConfigured(
-            f"CSRF_TRUSTED_ORIGINS entry {_origin!r} must start with http:// or https://."
-        )
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is off, e.g. ALLOWED_HOSTS=konsens.example.org."
+    )
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
@@ -117,7 +122,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [parse_redis_url(REDIS_URL)]},
+            "CONFIG": {
+                "hosts": [parse_redis_url(REDIS_URL)],
+                "prefix": redis_channel_prefix(REDIS_URL),
+            },
         }
     }
 else:
@@ -162,13 +170,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "config.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth-token": "10/min"},
+    # Reverse proxies in front of Django: 0 trusts REMOTE_ADDR only (X-Forwarded-For could be
+    # forged); behind one proxy that sets X-Forwarded-For, NUM_PROXIES=1. Used by throttling.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0, minimum=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Konsens API",
@@ -179,6 +191,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ConceptStatusEnum": "deliberation.models.Concept.Status",
+        "GoalStatusEnum": "deliberation.models.Goal.Status",
+        "RoundPhaseEnum": "deliberation.models.Round.Phase",
+    },
+    # Say what Django's path converters accept, so clients and schemathesis stay inside it.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int": {"type": "integer", "minimum": 0},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+    },
 }
 
 # Live rooms
@@ -187,9 +209,16 @@ ROOM_PRESENCE_TIMEOUT = env_int("ROOM_PRESENCE_TIMEOUT", 60, minimum=5)
 ROOM_EVENT_LOG_KEEP = env_int("ROOM_EVENT_LOG_KEEP", 10_000, minimum=100)
 ROOM_RATE_BURST = env_int("ROOM_RATE_BURST", 20, minimum=1)
 ROOM_RATE_WINDOW = env_int("ROOM_RATE_WINDOW", 10, minimum=1)
+# Frames queued for one socket before it counts as too slow and is closed (4409; it resumes)
+ROOM_SEND_BACKLOG = env_int("ROOM_SEND_BACKLOG", 1000, minimum=50)
+# Seconds between checks of the log for events whose broadcast was lost (Redis restart)
+ROOM_POLL_INTERVAL = env_int("ROOM_POLL_INTERVAL", 3, minimum=1)
+# Presence changes are reported after this many milliseconds of quiet (a reload does not flicker)
+ROOM_PRESENCE_DEBOUNCE_MS = env_int("ROOM_PRESENCE_DEBOUNCE_MS", 1000, minimum=0)
 
 CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "Integrationskonzept@wiesbaden.de"
 
+SESSION_ENGINE = "config.sessions"  # database sessions that refuse forged keys
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -205,11 +234,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }

@@ -1,14 +1,29 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from config import health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path(
+        "anmelden/",
+        auth_views.LoginView.as_view(
+            template_name="frontend/login.html",
+            redirect_authenticated_user=True,
+            extra_context={"nav": "login"},
+        ),
+        name="login",
+    ),
+    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("config.api_urls")),
+    path("", include("frontend.round_urls")),
+    path("", include("voting.urls")),
     path("", include("frontend.urls")),
 ]

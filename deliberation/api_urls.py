@@ -1,5 +1,32 @@
+"""The deliberation domain's REST routes, included under /api/v1/ by ``config.api_urls``."""
+
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from deliberation import api
+
+urlpatterns = [
+    path("concepts/", api.ConceptListApi.as_view(), name="api-concept-list"),
+    path("concepts/<slug:slug>/", api.ConceptDetailApi.as_view(), name="api-concept-detail"),
+    path("action-fields/", api.ActionFieldListApi.as_view(), name="api-action-field-list"),
+    path(
+        "action-fields/<slug:slug>/",
+        api.ActionFieldDetailApi.as_view(),
+        name="api-action-field-detail",
+    ),
+    path("goals/", api.GoalListApi.as_view(), name="api-goal-list"),
+    path("goals/<int:goal_id>/", api.GoalDetailApi.as_view(), name="api-goal-detail"),
+    path(
+        "goals/<int:goal_id>/versions/",
+        api.GoalVersionListApi.as_view(),
+        name="api-goal-version-list",
+    ),
+    path(
+        "goals/<int:goal_id>/versions/<int:number>/",
+        api.GoalVersionDetailApi.as_view(),
+        name="api-goal-version-detail",
+    ),
+    path("circles/", api.CircleListApi.as_view(), name="api-circle-list"),
+    path("circles/<slug:slug>/", api.CircleDetailApi.as_view(), name="api-circle-detail"),
+]

@@ -6,9 +6,22 @@ One function per shape so an event and a fresh snapshot always describe a thing 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from deliberation.models import Comment, Goal, GoalVersion
+from deliberation.models import (
+    AgendaItem,
+    Comment,
+    Disposition,
+    Goal,
+    GoalVersion,
+    HandRaise,
+    Idea,
+    Rating,
+    Round,
+)
 
 
 def person(user: Any) -> dict[str, Any] | None:
@@ -67,3 +80,141 @@ def comment_data(comment: Comment, *, moderator: bool) -> dict[str, Any]:
         "created_at": comment.created_at.isoformat(),
         "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
     }
+
+
+# --- rounds --------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def agenda_item_data(item: AgendaItem, *, now: datetime) -> dict[str, Any]:
+    """An agenda item with its server-kept countdown: ``deadline`` is the truth, ``remaining``
+    the seconds left at ``now`` (clients count down from it against their own clock)."""
+    remaining = None
+    if item.deadline is not None:
+        remaining = max(0, math.ceil((item.deadline - now).total_seconds()))
+    return {
+        "id": item.pk,
+        "order": item.order,
+        "goal": item.goal_id,
+        "goal_title": item.goal.title,
+        "version": {"id": item.version_id, "number": item.version.number},
+        "time_box": item.time_box,
+        "started_at": _iso(item.started_at),
+        "deadline": _iso(item.deadline),
+        "remaining": remaining,
+    }
+
+
+def round_data(round_: Round, *, agenda: list[AgendaItem], now: datetime) -> dict[str, Any]:
+    return {
+        "id": round_.pk,
+        "number": round_.number,
+        "circle": round_.circle_id,
+        "phase": round_.phase,
+        "ratings_public": round_.ratings_public,
+        "current_item": round_.current_item_id,
+        "opened_by": person(round_.opened_by) if round_.opened_by_id else None,
+        "opened_at": _iso(round_.opened_at),
+        "phase_changed_at": _iso(round_.phase_changed_at),
+        "agenda": [agenda_item_data(item, now=now) for item in agenda],
+    }
+
+
+def rating_data(rating: Rating) -> dict[str, Any]:
+    return {
+        "goal": rating.goal_id,
+        "person": person(rating.expert),
+        "support": rating.support,
+        "needs_rework": rating.needs_rework,
+        "updated_at": _iso(rating.updated_at),
+    }
+
+
+def rating_aggregate_data(round_: Round, goal_id: int, ratings: list[Rating]) -> dict[str, Any]:
+    """The "Stimmungsbild" of one goal: what everybody sees. Individual ratings only when
+    the round makes them public."""
+    distribution = {str(n): 0 for n in range(1, 6)}
+    for rating in ratings:
+        distribution[str(rating.support)] += 1
+    count = len(ratings)
+    return {
+        "round": round_.pk,
+        "goal": goal_id,
+        "count": count,
+        "mean": round(sum(r.support for r in ratings) / count, 2) if count else None,
+        "distribution": distribution,
+        "needs_rework": sum(1 for r in ratings if r.needs_rework),
+        "ratings": [rating_data(r) for r in ratings] if round_.ratings_public else None,
+    }
+
+
+def idea_data(idea: Idea) -> dict[str, Any]:
+    from deliberation.rendering import render_markdown
+
+    return {
+        "id": idea.pk,
+        "round": idea.round_id,
+        "author": person(idea.author),
+        "title": idea.title,
+        "text": idea.text,
+        "text_html": render_markdown(idea.text),
+        "rationale": idea.rationale,
+        "state": idea.state,
+        "decline_reason": idea.decline_reason or None,
+        "resulting_goal": idea.resulting_goal_id,
+        "decided_by": person(idea.decided_by) if idea.decided_by_id else None,
+        "decided_at": _iso(idea.decided_at),
+        "created_at": _iso(idea.created_at),
+    }
+
+
+def feedback_ref(*, comment: Comment | None = None, idea: Idea | None = None) -> dict[str, Any]:
+    """Which piece of feedback: ``{"type": "comment"|"idea", "id": …, "goal": …}``."""
+    if comment is not None:
+        return {"type": "comment", "id": comment.pk, "goal": comment.goal_id}
+    assert idea is not None
+    return {"type": "idea", "id": idea.pk, "goal": None}
+
+
+def disposition_data(disposition: Disposition) -> dict[str, Any]:
+    version = disposition.addressed_in
+    return {
+        "id": disposition.pk,
+        "feedback": feedback_ref(comment=disposition.comment, idea=disposition.idea),
+        "round": disposition.round_id,
+        "value": disposition.value,
+        "response": disposition.response,
+        "decided_by": person(disposition.decided_by),
+        "decided_at": _iso(disposition.decided_at),
+        "addressed_in": (
+            {"id": version.pk, "goal": version.goal_id, "number": version.number}
+            if version is not None
+            else None
+        ),
+    }
+
+
+# --- live rooms: the speakers' queue ---------------------------------------------------------
+
+
+def hand_data(hand: HandRaise) -> dict[str, Any]:
+    return {
+        "id": hand.pk,
+        "user": person(hand.user),
+        "state": hand.state,
+        "raised_at": hand.raised_at.isoformat(),
+    }
+
+
+def hand_queue(hands: Iterable[HandRaise]) -> list[dict[str, Any]]:
+    """The open hands in queue order: whoever has the floor first, then the waiting ones in
+    the order they were raised. Closed hands (lowered, done) are left out."""
+    speaking, waiting = HandRaise.State.SPEAKING, HandRaise.State.WAITING
+    queue = sorted(
+        (hand for hand in hands if hand.state in (speaking, waiting)),
+        key=lambda hand: (hand.state != speaking, hand.raised_at, hand.pk),
+    )
+    return [hand_data(hand) for hand in queue]

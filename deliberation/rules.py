@@ -86,3 +86,81 @@ def room_role(user: Any, circle: Circle) -> str | None:
     if circle.is_public or getattr(user, "is_staff", False):
         return "viewer"
     return None
+
+
+# --- rounds: what a role may do depends on the active round's phase -----------------------
+# The object is a Round (services pass the round they hold under the room lock) or a Circle
+# (doors asking "may I?" for the room's current state).
+
+
+def _active_phase(obj: Any) -> str | None:
+    """The phase of the active round; ``None`` when no round is open (free discussion)."""
+    from deliberation.models import Round
+
+    if isinstance(obj, Round):
+        return None if obj.phase == Round.Phase.CLOSED else obj.phase
+    circle = _circle_of(obj)
+    if circle is None:
+        return None
+    return (
+        Round.objects.filter(circle=circle)
+        .exclude(phase=Round.Phase.CLOSED)
+        .values_list("phase", flat=True)
+        .first()
+    )
+
+
+@rules.predicate
+def has_no_active_round(user: Any, obj: Any) -> bool:
+    return _active_phase(obj) is None
+
+
+@rules.predicate
+def is_discussion_phase(user: Any, obj: Any) -> bool:
+    return _active_phase(obj) == "discussion"
+
+
+@rules.predicate
+def is_evaluation_phase(user: Any, obj: Any) -> bool:
+    return _active_phase(obj) == "evaluation"
+
+
+@rules.predicate
+def is_revision_phase(user: Any, obj: Any) -> bool:
+    return _active_phase(obj) == "revision"
+
+
+@rules.predicate
+def is_field_drafter(user: Any, obj: Any) -> bool:
+    """A drafter of any circle of the same action field: the working group writes the goals
+    that the expert circle discusses, so it evaluates that circle's feedback too."""
+    circle = _circle_of(obj)
+    if circle is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.DRAFTER, circle__action_field_id=circle.action_field_id
+    ).exists()
+
+
+# Who may, whatever the phase (services use these to tell "not you" from "not now").
+may_rate = is_circle_expert | is_circle_moderator
+may_propose_idea = is_circle_expert | is_circle_moderator
+may_evaluate = is_circle_moderator | is_field_drafter
+may_revise = is_circle_moderator | is_field_drafter
+may_comment = is_circle_moderator | is_circle_expert | is_circle_drafter
+
+# Who may, now (object: a Round or a Circle).
+rules.add_perm("deliberation.manage_rounds", is_circle_moderator)
+rules.add_perm(
+    "deliberation.comment_now", may_comment & (has_no_active_round | is_discussion_phase)
+)
+rules.add_perm("deliberation.rate_goal", may_rate & is_discussion_phase)
+rules.add_perm("deliberation.propose_idea", may_propose_idea & is_discussion_phase)
+rules.add_perm("deliberation.decide_idea", is_circle_moderator)
+rules.add_perm("deliberation.set_disposition", may_evaluate & is_evaluation_phase)
+rules.add_perm(
+    "deliberation.publish_revision", may_revise & (is_revision_phase | has_no_active_round)
+)
+rules.add_perm(
+    "deliberation.run_agenda", is_circle_moderator & (is_discussion_phase | is_evaluation_phase)
+)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from deliberation.models import ActionField, Circle, Comment, Concept, Goal, GoalVersion
+from deliberation import payloads
+from deliberation.models import (
+    ActionField,
+    Circle,
+    Comment,
+    Concept,
+    Goal,
+    GoalVersion,
+    HandRaise,
+    Membership,
+)
 from deliberation.rules import room_role
 
 
@@ -88,4 +99,142 @@ def room_comments(circle: Circle) -> QuerySet[Comment]:
         Comment.objects.filter(circle=circle, goal__in=room_goals(circle).values("pk"))
         .select_related("author")
         .order_by("created_at", "pk")
+    )
+
+
+# The REST API's reads. Lists return querysets so the door can paginate them; each stays at a
+# fixed number of queries however many rows it holds.
+
+
+def concepts() -> QuerySet[Concept]:
+    """Every concept, newest period first, with its action fields (two queries)."""
+    return Concept.objects.order_by("-period_start", "title", "pk").prefetch_related(
+        Prefetch("action_fields", queryset=ActionField.objects.order_by("order", "pk"))
+    )
+
+
+def concept_by_slug(slug: str) -> Concept | None:
+    return concepts().filter(slug=slug).first()
+
+
+def action_fields(*, concept_slug: str | None = None) -> QuerySet[ActionField]:
+    """Action fields in order, each with ``goals`` and their current version (two queries)."""
+    fields = (
+        ActionField.objects.select_related("concept")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=Goal.objects.select_related("current_version").order_by("order", "pk"),
+            )
+        )
+        .order_by("concept__period_start", "concept_id", "order", "pk")
+    )
+    if concept_slug is not None:
+        fields = fields.filter(concept__slug=concept_slug)
+    return fields
+
+
+def action_field_with_goals(slug: str) -> ActionField | None:
+    return action_fields().filter(slug=slug).first()
+
+
+def goals(*, action_field_slug: str | None = None, status: str | None = None) -> QuerySet[Goal]:
+    """Goals in the concept's order, each with its action field and current version."""
+    result = Goal.objects.select_related("action_field", "current_version__author").order_by(
+        "action_field__order", "action_field_id", "order", "pk"
+    )
+    if action_field_slug is not None:
+        result = result.filter(action_field__slug=action_field_slug)
+    if status is not None:
+        result = result.filter(status=status)
+    return result
+
+
+def goal_by_id(goal_id: int) -> Goal | None:
+    return goals().filter(pk=goal_id).first()
+
+
+def goal_versions(goal: Goal) -> QuerySet[GoalVersion]:
+    """A goal's versions, oldest first, with their authors (one query)."""
+    return GoalVersion.objects.filter(goal=goal).select_related("author").order_by("number")
+
+
+def goal_version(*, goal_id: int, number: int) -> GoalVersion | None:
+    # goal__pk, not goal_id: Django answers "no match" for an id beyond the column's range
+    # only on the primary key lookup; goal_id would hand the database an overflowing integer.
+    return (
+        GoalVersion.objects.select_related("author").filter(goal__pk=goal_id, number=number).first()
+    )
+
+
+def circles_visible_to(user: Any, *, action_field_slug: str | None = None) -> QuerySet[Circle]:
+    """The circles ``user`` may see, in one query: the same answer as the
+    ``deliberation.view_room`` rule (public, or a member, or staff) for each row."""
+    circles = Circle.objects.select_related("action_field").order_by(
+        "action_field__order", "action_field_id", "kind", "pk"
+    )
+    if not getattr(user, "is_staff", False):
+        visible = Q(is_public=True)
+        if getattr(user, "is_authenticated", False):
+            visible |= Q(pk__in=Membership.objects.filter(user=user).values("circle_id"))
+        circles = circles.filter(visible)
+    if action_field_slug is not None:
+        circles = circles.filter(action_field__slug=action_field_slug)
+    return circles
+
+
+def action_field_circles(user: Any, action_field: ActionField) -> list[Circle]:
+    """The circles of one action field whose room ``user`` may enter, expert circle first."""
+    circles = Circle.objects.filter(action_field=action_field).order_by("kind", "pk")
+    return [c for c in circles if room_role(user, c) is not None]
+
+
+# --- live rooms ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoomSnapshot:
+    """A room's state as of event ``seq``, once as moderators see it and once redacted."""
+
+    seq: int
+    public: dict[str, Any]
+    moderator: dict[str, Any]
+
+
+def room_snapshot(circle: Circle) -> RoomSnapshot:
+    """The state a room's ``welcome`` frame carries: its goals in discussion with their current
+    version, every comment said in it (hidden ones redacted in ``public``), the open hands and
+    the focus. Presence is the rooms app's and is added there.
+
+    Precondition: the caller holds the room lock (``lock_room``) inside a transaction and
+    passes the circle it returned, so ``seq`` and the state agree: every event up to ``seq`` is
+    in it and no later one. Five queries, whatever the size of the room."""
+    field = ActionField.objects.only("pk", "slug", "title").get(pk=circle.action_field_id)
+    goals = [payloads.goal_data(goal) for goal in room_goals(circle)]
+    comments = list(Comment.objects.filter(circle=circle).select_related("author").order_by("pk"))
+    hands = HandRaise.objects.filter(
+        circle=circle, state__in=[HandRaise.State.WAITING, HandRaise.State.SPEAKING]
+    ).select_related("user")
+    common: dict[str, Any] = {
+        "room": {
+            "slug": circle.slug,
+            "title": circle.title,
+            "kind": circle.kind,
+            "is_public": circle.is_public,
+            "action_field": {"id": field.pk, "slug": field.slug, "title": field.title},
+        },
+        "goals": goals,
+        "hands": payloads.hand_queue(hands),
+        "focus": circle.focus_goal_id,
+    }
+    return RoomSnapshot(
+        seq=circle.event_seq,
+        public={
+            **common,
+            "comments": [payloads.comment_data(c, moderator=False) for c in comments],
+        },
+        moderator={
+            **common,
+            "comments": [payloads.comment_data(c, moderator=True) for c in comments],
+        },
     )

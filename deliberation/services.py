@@ -21,7 +21,10 @@ from deliberation.models import (
     Goal,
     GoalStatusChange,
     GoalVersion,
+    HandRaise,
     Membership,
+    Round,
+    RoundComment,
 )
 from deliberation.rendering import render_markdown, split_paragraphs
 
@@ -140,7 +143,12 @@ def goal_transition(*, actor: Any | None, goal: Goal, to_status: str, reason: st
     if to_status not in Goal.Status.values:
         raise Invalid(_("Unbekannter Status: %(s)s") % {"s": to_status}, field="status")
     with transaction.atomic():
-        goal = Goal.objects.select_for_update().select_related("current_version").get(pk=goal.pk)
+        # of=self: PostgreSQL cannot lock the nullable side of the outer join to the version
+        goal = (
+            Goal.objects.select_for_update(of=("self",))
+            .select_related("current_version")
+            .get(pk=goal.pk)
+        )
         if actor is not None and not (
             getattr(actor, "is_staff", False)
             or any(
@@ -184,8 +192,12 @@ def goal_version_create(
     text: str,
     rationale: str = "",
     change_note: str = "",
+    from_vote: bool = False,
 ) -> GoalVersion:
-    """Publish a new immutable version; it becomes the goal's current version."""
+    """Publish a new immutable version; it becomes the goal's current version.
+
+    ``from_vote`` is for ``voting.services`` only: the winning wording of a resistance vote
+    becomes a version while the goal is still in vote, just before it is adopted."""
     text = (text or "").strip()
     if not text:
         raise Invalid(_("Eine Fassung braucht einen Text."), field="text")
@@ -199,7 +211,10 @@ def goal_version_create(
             )
         ):
             raise Forbidden(_("Nur die Arbeitsgruppe kann neue Fassungen veröffentlichen."))
-        if goal.status in (Goal.Status.ADOPTED, Goal.Status.WITHDRAWN, Goal.Status.IN_VOTE):
+        frozen = {Goal.Status.ADOPTED, Goal.Status.WITHDRAWN, Goal.Status.IN_VOTE}
+        if from_vote:
+            frozen = {Goal.Status.ADOPTED, Goal.Status.WITHDRAWN}
+        if goal.status in frozen:
             raise Conflict(
                 _("Ein Ziel im Status „%(s)s“ bekommt keine neue Fassung.")
                 % {"s": Goal.Status(goal.status).label}
@@ -237,6 +252,24 @@ def _clean_body(body: Any) -> str:
     return body
 
 
+def _comment_round(circle: Circle) -> Round | None:
+    """The active round comments go into; refuses while it is past discussion.
+
+    No active round means free discussion: commenting stays open. Precondition: the caller
+    holds the room lock, so the phase cannot change under the new comment."""
+    active = Round.objects.filter(circle=circle).exclude(phase=Round.Phase.CLOSED).first()
+    if active is not None and active.phase != Round.Phase.DISCUSSION:
+        raise Conflict(
+            _(
+                "Runde %(n)s ist in der Phase „%(phase)s“: Kommentare sind nur in der "
+                "Diskussionsphase möglich."
+            )
+            % {"n": active.number, "phase": active.get_phase_display()},
+            field="phase",
+        )
+    return active
+
+
 def comment_post(
     *,
     actor: Any,
@@ -272,6 +305,7 @@ def comment_post(
     try:
         with transaction.atomic():
             lock_room(circle.pk)
+            active_round = _comment_round(circle)
             goal = (
                 Goal.objects.select_related("current_version")
                 .filter(pk=goal_id, action_field_id=circle.action_field_id)
@@ -321,6 +355,8 @@ def comment_post(
                 anchor_quote=anchor_quote if anchor_paragraph is not None else "",
                 client_key=client_key,
             )
+            if active_round is not None:
+                RoundComment.objects.create(round=active_round, comment=comment)
             record_event(
                 circle=circle,
                 kind="comment.created",
@@ -364,6 +400,7 @@ def comment_edit(*, actor: Any, circle: Circle, comment_id: int, body: str) -> C
         )
         if not actor.has_perm("deliberation.post_comment", circle):
             raise Forbidden(_("Sie sind nicht mehr Mitglied dieses Kreises."))
+        _comment_round(circle)  # feedback under evaluation stays as it was said
         if comment.body == body:
             return comment
         comment.body = body
@@ -418,3 +455,157 @@ def comment_set_visibility(
         comment.save(update_fields=["state", "moderation_reason", "moderated_by", "moderated_at"])
         _record_comment_event(comment, "comment.hidden" if hidden else "comment.unhidden", actor)
     return comment
+
+
+# --- live rooms: the speakers' queue and the focus --------------------------------------------
+
+OPEN_HAND_STATES = (HandRaise.State.WAITING, HandRaise.State.SPEAKING)
+
+
+def _optional_id(value: Any, field: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid(_("%(field)s muss eine Zahl sein.") % {"field": field}, field=field)
+    return value
+
+
+def _open_hands(circle_id: int) -> list[HandRaise]:
+    return list(
+        HandRaise.objects.filter(circle_id=circle_id, state__in=OPEN_HAND_STATES).select_related(
+            "user"
+        )
+    )
+
+
+def _record_hand_event(
+    circle: Circle, kind: str, actor: Any, *, hand: HandRaise | None, **extra: Any
+) -> None:
+    """Every hand event carries the whole queue after the change: the queue is short, and a
+    client that applies it cannot drift from the server."""
+    record_event(
+        circle=circle,
+        kind=kind,
+        payload={
+            "hand": payloads.hand_data(hand) if hand is not None else None,
+            **extra,
+            "queue": payloads.hand_queue(_open_hands(circle.pk)),
+        },
+        actor=actor,
+    )
+
+
+def hand_raise(*, actor: Any, circle: Circle) -> HandRaise:
+    """A member asks for the floor and joins the end of the queue."""
+    _require(
+        actor,
+        "deliberation.raise_hand",
+        circle,
+        _("Nur Mitglieder des Kreises können sich zu Wort melden."),
+    )
+    with transaction.atomic():
+        lock_room(circle.pk)
+        if HandRaise.objects.filter(circle=circle, user=actor, state__in=OPEN_HAND_STATES).exists():
+            raise Conflict(_("Sie haben sich bereits zu Wort gemeldet."))
+        hand = HandRaise.objects.create(circle=circle, user=actor)
+        _record_hand_event(circle, "hand.raised", actor, hand=hand)
+    return hand
+
+
+def hand_lower(*, actor: Any, circle: Circle, user_id: int | None = None) -> HandRaise:
+    """Take back a raised hand (waiting or speaking): one's own, or with ``user_id`` someone
+    else's (moderators, e.g. for a person who left)."""
+    user_id = _optional_id(user_id, "user")
+    if user_id is None or user_id == getattr(actor, "pk", None):
+        _require(
+            actor,
+            "deliberation.raise_hand",
+            circle,
+            _("Nur Mitglieder des Kreises können sich zu Wort melden."),
+        )
+        user_id = actor.pk
+        missing = _("Sie haben sich nicht zu Wort gemeldet.")
+    else:
+        _require(
+            actor,
+            "deliberation.moderate_room",
+            circle,
+            _("Nur die Moderation kann Wortmeldungen anderer zurücknehmen."),
+        )
+        missing = _("Diese Person hat sich nicht zu Wort gemeldet.")
+    with transaction.atomic():
+        lock_room(circle.pk)
+        hand = (
+            HandRaise.objects.select_related("user")
+            .filter(circle=circle, user_id=user_id, state__in=OPEN_HAND_STATES)
+            .first()
+        )
+        if hand is None:
+            raise Conflict(missing)
+        hand.state = HandRaise.State.LOWERED
+        hand.ended_at = timezone.now()
+        hand.save(update_fields=["state", "ended_at"])
+        _record_hand_event(circle, "hand.lowered", actor, hand=hand)
+    return hand
+
+
+def hand_next(*, actor: Any, circle: Circle) -> HandRaise | None:
+    """The moderator gives the floor to the first waiting hand; whoever had it is done.
+
+    Returns the new speaker, or ``None`` when the queue had only the speaker."""
+    _require(actor, "deliberation.moderate_room", circle, _("Nur die Moderation erteilt das Wort."))
+    with transaction.atomic():
+        lock_room(circle.pk)
+        hands = _open_hands(circle.pk)
+        speaking = next((h for h in hands if h.state == HandRaise.State.SPEAKING), None)
+        waiting = sorted(
+            (h for h in hands if h.state == HandRaise.State.WAITING),
+            key=lambda h: (h.raised_at, h.pk),
+        )
+        if speaking is None and not waiting:
+            raise Conflict(_("Niemand hat sich zu Wort gemeldet."))
+        now = timezone.now()
+        if speaking is not None:
+            speaking.state = HandRaise.State.DONE
+            speaking.ended_at = now
+            speaking.save(update_fields=["state", "ended_at"])
+        following = waiting[0] if waiting else None
+        if following is not None:
+            following.state = HandRaise.State.SPEAKING
+            following.save(update_fields=["state"])
+        _record_hand_event(
+            circle,
+            "hand.next",
+            actor,
+            hand=following,
+            done=payloads.hand_data(speaking) if speaking is not None else None,
+        )
+    return following
+
+
+def focus_set(*, actor: Any, circle: Circle, goal_id: int | None) -> Circle:
+    """The moderator points every client of the room at one goal in discussion, or at none.
+
+    Setting the current focus again records nothing."""
+    _require(
+        actor,
+        "deliberation.moderate_room",
+        circle,
+        _("Nur die Moderation kann den Fokus setzen."),
+    )
+    goal_id = _optional_id(goal_id, "goal")
+    with transaction.atomic():
+        locked = lock_room(circle.pk)
+        if goal_id is not None:
+            goal = Goal.objects.filter(pk=goal_id, action_field_id=locked.action_field_id).first()
+            if goal is None:
+                raise NotFound(_("Dieses Ziel gibt es in diesem Raum nicht."), field="goal")
+            if goal.status != Goal.Status.IN_DISCUSSION:
+                raise Conflict(_("Nur ein Ziel in Diskussion kann im Fokus stehen."), field="goal")
+        if locked.focus_goal_id == goal_id:
+            return locked
+        locked.focus_goal_id = goal_id
+        locked.save(update_fields=["focus_goal"])
+        record_event(circle=locked, kind="focus.changed", payload={"goal": goal_id}, actor=actor)
+    circle.focus_goal_id = goal_id
+    return locked

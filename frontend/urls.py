@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontend import views
+from frontend import room_views, views
 
 app_name = "frontend"
 
 urlpatterns = [
     path("", views.concept, name="concept"),
+    path("handlungsfelder/<slug:slug>/", views.action_field, name="action_field"),
+    path("ziele/<int:goal_id>/", views.goal, name="goal"),
+    path("raeume/", views.rooms, name="rooms"),
+    path("raeume/<slug:slug>/", room_views.room, name="room"),
 ]

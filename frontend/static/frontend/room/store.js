@@ -1,0 +1,168 @@
+// The room's state as the client holds it: a snapshot plus every event applied once, in order.
+//
+// `seq` is the number of the last event applied. An event is applied only when it is the next
+// one (seq + 1): a repeated event is dropped and a gap is reported to the caller, which
+// resumes (docs/protocol.md, "The client algorithm"). The reducers below are the table
+// "Event kinds" of the protocol; a kind the client does not know still advances `seq`.
+
+function byOrderThenId(a, b) {
+  return a.order - b.order || a.id - b.id;
+}
+
+function upsertGoal(goals, goal) {
+  const rest = goals.filter((g) => g.id !== goal.id);
+  rest.push(goal);
+  return rest.sort(byOrderThenId);
+}
+
+const REDUCERS = {
+  "comment.created"(state, data) {
+    if (!state.comments.has(data.comment.id)) state.comments.set(data.comment.id, data.comment);
+  },
+  "comment.edited"(state, data) {
+    state.comments.set(data.comment.id, data.comment);
+  },
+  "comment.hidden"(state, data) {
+    state.comments.set(data.comment.id, data.comment);
+  },
+  "comment.unhidden"(state, data) {
+    state.comments.set(data.comment.id, data.comment);
+  },
+  "hand.raised"(state, data) {
+    state.hands = data.queue;
+  },
+  "hand.lowered"(state, data) {
+    state.hands = data.queue;
+  },
+  "hand.next"(state, data) {
+    state.hands = data.queue;
+  },
+  "focus.changed"(state, data) {
+    state.focus = data.goal;
+  },
+  "presence.changed"(state, data) {
+    state.presence = data;
+  },
+  "goal.created"(state, data) {
+    if (data.goal.status === "in_discussion") state.goals = upsertGoal(state.goals, data.goal);
+  },
+  "goal.status_changed"(state, data) {
+    if (data.goal.status === "in_discussion") {
+      state.goals = upsertGoal(state.goals, data.goal);
+    } else {
+      state.goals = state.goals.filter((g) => g.id !== data.goal.id);
+    }
+  },
+  "goal.version_published"(state, data) {
+    if (state.goals.some((g) => g.id === data.goal.id)) {
+      state.goals = upsertGoal(state.goals, data.goal);
+    }
+  },
+};
+
+/** Which part of the page an event kind changes: the view redraws only that. */
+export function areaOf(kind) {
+  if (kind.startsWith("comment.")) return "comments";
+  if (kind.startsWith("hand.")) return "hands";
+  if (kind === "focus.changed") return "focus";
+  if (kind === "presence.changed") return "presence";
+  if (kind.startsWith("goal.")) return "goals";
+  return null;
+}
+
+export class RoomStore {
+  constructor() {
+    this.reset();
+  }
+
+  /** Forget everything (a `resync`, or a role that changed between connections). */
+  reset() {
+    this.state = null;
+    this.seq = 0;
+    this.role = null;
+    this.me = null;
+  }
+
+  get hasState() {
+    return this.state !== null;
+  }
+
+  /**
+   * Take a `welcome` frame. Returns "replaced" (a snapshot), "kept" (no snapshot: the
+   * state held as of `seq` goes on) or "stale" (no snapshot, but no usable state either:
+   * the caller reconnects without `after`).
+   */
+  welcome(frame) {
+    if (frame.snapshot) {
+      const snapshot = frame.snapshot;
+      this.state = {
+        room: snapshot.room,
+        goals: [...snapshot.goals].sort(byOrderThenId),
+        comments: new Map(snapshot.comments.map((c) => [c.id, c])),
+        hands: snapshot.hands,
+        focus: snapshot.focus,
+        presence: snapshot.presence ?? { members: [], viewers: 0 },
+      };
+      this.seq = frame.seq;
+      this.role = frame.role;
+      this.me = frame.me;
+      return "replaced";
+    }
+    if (!this.state || frame.role !== this.role || frame.seq !== this.seq) return "stale";
+    this.me = frame.me;
+    return "kept";
+  }
+
+  /** Apply one `event` frame: "applied", "duplicate" (seq already seen) or "gap". */
+  apply(event) {
+    if (!this.state) return "gap";
+    if (event.seq <= this.seq) return "duplicate";
+    if (event.seq !== this.seq + 1) return "gap";
+    const reducer = REDUCERS[event.kind];
+    if (reducer) reducer(this.state, event.data);
+    this.seq = event.seq;
+    return "applied";
+  }
+
+  goal(id) {
+    return this.state?.goals.find((g) => g.id === id) ?? null;
+  }
+
+  /** The comments on one goal as threads: top-level ones by id, each with its replies. */
+  threads(goalId) {
+    const top = [];
+    const replies = new Map();
+    for (const comment of this.state.comments.values()) {
+      if (comment.goal !== goalId) continue;
+      if (comment.reply_to === null) {
+        top.push(comment);
+      } else {
+        if (!replies.has(comment.reply_to)) replies.set(comment.reply_to, []);
+        replies.get(comment.reply_to).push(comment);
+      }
+    }
+    const byId = (a, b) => a.id - b.id;
+    return top.sort(byId).map((comment) => ({
+      comment,
+      replies: (replies.get(comment.id) ?? []).sort(byId),
+    }));
+  }
+
+  /** How many comments (replies included) a goal has, and how many per paragraph. */
+  counts(goalId) {
+    let total = 0;
+    const paragraphs = new Map();
+    for (const comment of this.state.comments.values()) {
+      if (comment.goal !== goalId) continue;
+      total += 1;
+      const n = comment.anchor?.paragraph;
+      if (n) paragraphs.set(n, (paragraphs.get(n) ?? 0) + 1);
+    }
+    return { total, paragraphs };
+  }
+
+  /** The open hand of a user (waiting or speaking), if any. */
+  handOf(userId) {
+    return this.state?.hands.find((h) => h.user?.id === userId) ?? null;
+  }
+}

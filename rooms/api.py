@@ -1,0 +1,42 @@
+"""The rooms' REST door: a single-use ticket for a script to open a room's WebSocket."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api import error_responses
+from deliberation.errors import NotFound
+from deliberation.selectors import circle_by_slug
+from rooms.tickets import ticket_issue
+
+
+class RoomTicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField(
+        help_text="Connect within `expires_in` seconds to `/ws/rooms/<slug>/?ticket=<ticket>`; "
+        "it works once."
+    )
+    expires_in = serializers.IntegerField(help_text="Seconds the ticket stays valid (≤ 60).")
+
+
+class RoomTicketApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["rooms"],
+        operation_id="room_ticket_create",
+        summary="Get a single-use ticket to open a room's WebSocket",
+        request=None,
+        responses={201: RoomTicketSerializer, **error_responses(401, 403, 404)},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        circle = circle_by_slug(slug)
+        if circle is None:
+            raise NotFound(_("Diesen Raum gibt es nicht."))
+        ticket, expires_in = ticket_issue(actor=request.user, circle=circle)
+        data = RoomTicketSerializer({"ticket": ticket, "expires_in": expires_in}).data
+        return Response(data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,252 @@
+"""The room's WebSocket door: it translates frames into service calls and nothing more.
+
+Frames are checked in ``rooms.protocol``, commands run through ``rooms.commands`` (one
+service call each, in the database thread), events reach the socket through the process's
+``RoomHub``. No ORM code here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from deliberation.errors import DomainError, Forbidden, NotFound
+from rooms import commands, conf, protocol, replay
+from rooms.access import RoomAccess, enter_room
+from rooms.hub import Connection, RoomHub, get_registry
+from rooms.protocol import Close, FrameError
+from rooms.tickets import TicketRefused
+
+logger = logging.getLogger(__name__)
+
+
+def _query_value(scope: dict[str, Any], name: str) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
+    return values[-1] if values else None
+
+
+def _after(raw: str | None) -> int | None:
+    """``?after=N`` if it is a usable number; anything else means a fresh welcome."""
+    if raw is None or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """``/ws/rooms/<slug>/``: one live room. See ``docs/protocol.md``."""
+
+    # The hub holds this process's one subscription to the room; a consumer needs no channel
+    # of its own. An alias with no configured layer gives None, so Channels creates none.
+    channel_layer_alias = None
+
+    access: RoomAccess | None = None
+    hub: RoomHub | None = None
+    connection: Connection | None = None
+    language: str = "de"
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels 4 runs aclose_old_connections() through the thread pool before every
+        # handler. This consumer touches the database only through database_sync_to_async,
+        # which closes stale connections itself, so the hop is pure cost: skip it.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    # --- connect ------------------------------------------------------------------------
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        # Accept before checking anything: a refused socket must see its close code (4403,
+        # 4404, 4401), which a rejected handshake cannot carry.
+        await self.accept()
+        self.language = protocol.language_of(self.scope)
+        try:
+            with translation.override(self.language):
+                await self._enter()
+        except Exception:
+            logger.exception("opening a room socket failed")
+            if self.connection is not None:
+                self.connection.close(Close.SERVER_ERROR)
+            else:
+                await self.close(code=Close.SERVER_ERROR)
+
+    async def _enter(self) -> None:
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        try:
+            self.access = await database_sync_to_async(enter_room)(
+                user=self.scope.get("user"), slug=slug, ticket=_query_value(self.scope, "ticket")
+            )
+        except TicketRefused:
+            await self.close(code=Close.TICKET_REFUSED)
+            return
+        except NotFound:
+            await self.close(code=Close.NOT_FOUND)
+            return
+        except Forbidden:
+            await self.close(code=Close.FORBIDDEN)
+            return
+        access = self.access
+        registry = get_registry()
+        self.connection = Connection(
+            self.base_send,
+            role=access.role,
+            user_id=access.user_id,
+            name=access.me["name"] if access.me else None,
+            clock=registry.clock,
+        )
+        self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
+        self.hub, min_seq = await registry.join(access.circle.pk, self.connection)
+        after = _after(_query_value(self.scope, "after"))
+        if after is None:
+            await self._welcome(min_seq)
+        else:
+            await self._resume(after, on_connect=True)
+
+    async def _welcome(self, min_seq: int) -> None:
+        """Precondition: the connection is holding its events (``hub.add`` / ``hub.hold``)."""
+        assert self.access is not None and self.hub is not None and self.connection is not None
+        snapshot = await self.hub.snapshot(min_seq)
+        self.connection.send_text(
+            self._welcome_frame(snapshot.seq, snapshot.for_role(self.access.role))
+        )
+        self.connection.sent_seq = snapshot.seq
+        self.connection.release()
+
+    def _welcome_frame(self, seq: int, snapshot: str | None) -> str:
+        assert self.access is not None
+        return protocol.welcome(
+            room=self.access.circle.slug,
+            role=self.access.role,
+            seq=seq,
+            me=self.access.me,
+            snapshot=snapshot,
+        )
+
+    # --- resume ---------------------------------------------------------------------------
+
+    async def _resume(self, after: int, *, on_connect: bool = False) -> None:
+        """Replay the log after ``after``, then ``resumed``; or ``resync`` and a fresh welcome
+        when the log no longer reaches back that far."""
+        assert self.access is not None and self.hub is not None and self.connection is not None
+        connection, circle_id = self.connection, self.access.circle.pk
+        min_seq = self.hub.hold(connection)
+        if not await database_sync_to_async(replay.can_resume)(circle_id, after):
+            await self._resync(min_seq)
+            return
+        if on_connect:
+            connection.send_text(self._welcome_frame(after, None))
+        connection.sent_seq = after
+        cursor = after
+        while True:
+            events = await database_sync_to_async(replay.events_after)(
+                circle_id, cursor, limit=conf.REPLAY_CHUNK
+            )
+            if events and events[0].seq != cursor + 1:
+                # Pruned while we were reading: the client cannot have it in order any more.
+                await self._resync(self.hub.hold(connection))
+                return
+            for event in events:
+                text = event.moderator if connection.moderator else event.public
+                connection.replayed(event.seq, {"type": "websocket.send", "text": text})
+            if len(events) < conf.REPLAY_CHUNK:
+                break
+            cursor = events[-1].seq
+            await connection.drain()
+        connection.send_text(protocol.resumed(connection.sent_seq))
+        connection.release()
+
+    async def _resync(self, min_seq: int) -> None:
+        assert self.connection is not None
+        self.connection.send_text(protocol.RESYNC)
+        await self._welcome(min_seq)
+
+    # --- frames ---------------------------------------------------------------------------
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        connection = self.connection
+        if connection is None or connection.closed:
+            return
+        now = get_registry().clock()
+        connection.touch(now)
+        with translation.override(self.language):
+            try:
+                await self._on_frame(message.get("text"), message.get("bytes"), now)
+            except FrameError as exc:
+                connection.send_text(protocol.error(exc.frame_id, exc.code, exc.message, exc.field))
+            except Exception:
+                logger.exception("a room frame failed")
+                connection.send_text(
+                    protocol.error(None, "unavailable", _("Der Server konnte das nicht ausführen."))
+                )
+
+    async def _on_frame(self, text: str | None, binary: bytes | None, now: float) -> None:
+        assert self.access is not None and self.connection is not None
+        allowed = self.limiter.allow(now)
+        try:
+            frame = protocol.parse(text, binary)
+        except FrameError as exc:
+            if not allowed:
+                raise self._rate_limited(exc.frame_id) from None
+            raise
+        if not allowed:
+            raise self._rate_limited(frame.id)
+        if self.access.role == "viewer" and frame.type not in protocol.VIEWER_TYPES:
+            raise FrameError(
+                "forbidden",
+                _("Zuschauende können im Raum lesen, aber nichts senden."),
+                frame_id=frame.id,
+            )
+        fields = protocol.check_fields(frame)
+        if frame.type == "ping":
+            self.connection.send_text(protocol.pong(frame.id, self.connection.sent_seq))
+        elif frame.type == "resume":
+            await self._resume(fields["after"])
+        else:
+            await self._command(frame, fields)
+
+    def _rate_limited(self, frame_id: Any) -> FrameError:
+        return FrameError(
+            "rate_limited",
+            _("Zu viele Nachrichten: höchstens %(n)s in %(s)s Sekunden.")
+            % {"n": conf.rate_burst(), "s": int(conf.rate_window())},
+            frame_id=frame_id,
+        )
+
+    async def _command(self, frame: protocol.Frame, fields: dict[str, Any]) -> None:
+        assert self.access is not None and self.hub is not None and self.connection is not None
+        try:
+            outcome = await database_sync_to_async(commands.execute)(
+                actor=self.access.user,
+                circle=self.access.circle,
+                command=frame.type,
+                fields=fields,
+                language=self.language,
+            )
+        except DomainError as exc:
+            raise FrameError(exc.code, exc.message, frame_id=frame.id, field=exc.field) from None
+        except Exception:
+            logger.exception("room command %s failed", frame.type)
+            raise FrameError(
+                "unavailable",
+                _("Der Server konnte das gerade nicht ausführen; bitte erneut versuchen."),
+                frame_id=frame.id,
+            ) from None
+        # The event goes out before its ack, so the sender sees its change when it is acked.
+        await self.hub.wait_delivered(outcome.seq)
+        self.connection.send_text(protocol.ack(frame.id, outcome.seq, outcome.extra))
+
+    # --- disconnect -----------------------------------------------------------------------
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.connection is not None:
+            await self.connection.stop()
+            if self.hub is not None:
+                await get_registry().leave(self.hub, self.connection)
+        raise StopConsumer()

@@ -1,0 +1,295 @@
+"""The wire format of a room (``docs/protocol.md``): reading client frames and writing
+server frames. Pure Python, no database: the consumer validates here before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+from deliberation.eventlog import PROTOCOL_VERSION
+from rooms import conf
+
+
+class Close(IntEnum):
+    """WebSocket close codes of the room (4000–4999 is the application's range)."""
+
+    TICKET_REFUSED = 4401
+    FORBIDDEN = 4403
+    NOT_FOUND = 4404
+    HEARTBEAT_TIMEOUT = 4408
+    TOO_SLOW = 4409
+    SERVER_ERROR = 1011
+
+
+# What a viewer may send; everything else is refused with ``forbidden``.
+VIEWER_TYPES = frozenset({"ping", "resume"})
+# Frames without ``id``: the answer is not an ack.
+UNACKED_TYPES = frozenset({"ping", "resume"})
+ID_MAX_LENGTH = 64
+
+
+class FrameError(Exception):
+    """A frame is refused; the client gets an ``error`` frame, nothing changes."""
+
+    def __init__(
+        self, code: str, message: str, *, frame_id: Any = None, field: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.frame_id = frame_id
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Frame:
+    type: str
+    id: str | int | None
+    data: dict[str, Any] = field(repr=False)
+
+
+# --- field checks ------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int(value: Any) -> bool:
+    return _is_int(value)
+
+
+def _non_negative_int(value: Any) -> bool:
+    return _is_int(value) and value >= 0
+
+
+def _int_or_null(value: Any) -> bool:
+    return value is None or _is_int(value)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _anchor(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, dict) or not _is_int(value.get("paragraph")):
+        return False
+    return value.get("quote") is None or isinstance(value["quote"], str)
+
+
+Check = Callable[[Any], bool]
+
+
+def _describe(check: Check) -> str:
+    descriptions: dict[Check, str] = {
+        _int: _("eine ganze Zahl"),
+        _non_negative_int: _("eine ganze Zahl ≥ 0"),
+        _int_or_null: _("eine ganze Zahl oder null"),
+        _text: _("Text"),
+        _anchor: _('ein Objekt {"paragraph": Zahl, "quote": Text}'),
+    }
+    return descriptions[check]
+
+
+# type → {field: (check, required)}
+SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
+    "ping": {},
+    "resume": {"after": (_non_negative_int, True)},
+    "comment.post": {
+        "goal": (_int, True),
+        "body": (_text, True),
+        "client_key": (_text, True),
+        "anchor": (_anchor, False),
+        "reply_to": (_int_or_null, False),
+    },
+    "comment.edit": {"comment": (_int, True), "body": (_text, True)},
+    "comment.hide": {"comment": (_int, True), "reason": (_text, True)},
+    "comment.unhide": {"comment": (_int, True), "reason": (_text, True)},
+    "hand.raise": {},
+    "hand.lower": {"user": (_int_or_null, False)},
+    "hand.next": {},
+    "focus.set": {"goal": (_int_or_null, True)},
+}
+
+
+def _frame_id(data: dict[str, Any]) -> str | int | None:
+    value = data.get("id")
+    if _is_int(value) or (isinstance(value, str) and 0 < len(value) <= ID_MAX_LENGTH):
+        return value
+    return None
+
+
+def parse(text: str | None, binary: bytes | None = None) -> Frame:
+    """Read one client frame: size, JSON, an object, a known ``type``, a usable ``id``.
+
+    Raises ``FrameError`` (code ``invalid``). Field checks follow in ``check_fields`` once
+    the role may send the type at all."""
+    if text is None:
+        raise FrameError("invalid", _("Der Raum versteht nur Textnachrichten (JSON)."))
+    # A character is at least one byte: only long frames need the exact count.
+    too_long = len(text) > conf.MAX_FRAME_BYTES or (
+        len(text) * 4 > conf.MAX_FRAME_BYTES and len(text.encode()) > conf.MAX_FRAME_BYTES
+    )
+    if too_long:
+        raise FrameError(
+            "invalid",
+            _("Die Nachricht ist zu groß (höchstens %(n)s Bytes).") % {"n": conf.MAX_FRAME_BYTES},
+        )
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise FrameError("invalid", _("Die Nachricht ist kein gültiges JSON.")) from None
+    if not isinstance(data, dict):
+        raise FrameError("invalid", _("Die Nachricht muss ein JSON-Objekt sein."))
+    frame_id = _frame_id(data)
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in SPECS:
+        raise FrameError(
+            "invalid",
+            _("Unbekannter Nachrichtentyp: %(type)s") % {"type": str(kind)[:50]},
+            frame_id=frame_id,
+            field="type",
+        )
+    if kind not in UNACKED_TYPES and frame_id is None:
+        raise FrameError(
+            "invalid",
+            _("Befehle brauchen eine id (Text mit 1–64 Zeichen oder eine Zahl)."),
+            field="id",
+        )
+    return Frame(type=kind, id=frame_id, data=data)
+
+
+def check_fields(frame: Frame) -> dict[str, Any]:
+    """The frame's fields after checking each one's type; raises ``FrameError``."""
+    fields: dict[str, Any] = {}
+    for name, (check, required) in SPECS[frame.type].items():
+        if name not in frame.data:
+            if required:
+                raise FrameError(
+                    "invalid",
+                    _("Das Feld „%(field)s“ fehlt.") % {"field": name},
+                    frame_id=frame.id,
+                    field=name,
+                )
+            continue
+        value = frame.data[name]
+        if not check(value):
+            raise FrameError(
+                "invalid",
+                _("Das Feld „%(field)s“ muss %(what)s sein.")
+                % {"field": name, "what": _describe(check)},
+                frame_id=frame.id,
+                field=name,
+            )
+        fields[name] = value
+    return fields
+
+
+# --- rate limit ----------------------------------------------------------------------------
+
+
+class SlidingWindow:
+    """At most ``burst`` accepted frames in any ``window`` seconds. Refused frames are not
+    recorded, so the memory is bounded by ``burst``."""
+
+    def __init__(self, burst: int, window: float) -> None:
+        self.burst = burst
+        self.window = window
+        self._times: deque[float] = deque()
+
+    def allow(self, now: float) -> bool:
+        while self._times and now - self._times[0] >= self.window:
+            self._times.popleft()
+        if len(self._times) >= self.burst:
+            return False
+        self._times.append(now)
+        return True
+
+
+# --- server frames ------------------------------------------------------------------------
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def welcome(
+    *, room: str, role: str, seq: int, me: dict[str, Any] | None, snapshot: str | None
+) -> str:
+    """The ``welcome`` frame; ``snapshot`` is already JSON text (encoded once per room)."""
+    head = dumps(
+        {
+            "type": "welcome",
+            "protocol": PROTOCOL_VERSION,
+            "room": room,
+            "role": role,
+            "seq": seq,
+            "me": me,
+            "heartbeat": {
+                "interval": conf.heartbeat_interval(),
+                "timeout": int(conf.presence_timeout()),
+            },
+            "limits": {
+                "burst": conf.rate_burst(),
+                "window": int(conf.rate_window()),
+                "frame_bytes": conf.MAX_FRAME_BYTES,
+                "comment_chars": 5000,
+            },
+        }
+    )
+    return f'{head[:-1]},"snapshot":{snapshot if snapshot is not None else "null"}}}'
+
+
+def error(frame_id: Any, code: str, message: str, field: str | None = None) -> str:
+    return dumps(
+        {"type": "error", "id": frame_id, "code": code, "message": message, "field": field}
+    )
+
+
+def ack(frame_id: Any, seq: int, extra: dict[str, Any]) -> str:
+    return dumps({"type": "ack", "id": frame_id, "seq": seq, **extra})
+
+
+def pong(frame_id: Any, seq: int) -> str:
+    return dumps({"type": "pong", "id": frame_id, "seq": seq})
+
+
+def resumed(seq: int) -> str:
+    return dumps({"type": "resumed", "seq": seq})
+
+
+RESYNC = dumps({"type": "resync"})
+
+
+# --- language -------------------------------------------------------------------------------
+
+
+def language_of(scope: dict[str, Any]) -> str:
+    """The language for a socket's messages: the language cookie, else Accept-Language, else
+    the site's default (as Django's LocaleMiddleware decides for pages)."""
+    candidates: list[str] = []
+    cookie = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME)
+    if cookie:
+        candidates.append(cookie)
+    for name, value in scope.get("headers", []):
+        if name == b"accept-language":
+            parsed = parse_accept_lang_header(value.decode("latin-1"))
+            candidates.extend(lang for lang, _q in parsed if lang != "*")
+    for candidate in candidates:
+        try:
+            return translation.get_supported_language_variant(candidate)
+        except LookupError:
+            continue
+    return str(settings.LANGUAGE_CODE)

@@ -1,0 +1,516 @@
+"""The live room in a real browser: experts post, viewers follow, and nothing is lost or doubled
+when connections drop or the server restarts.
+
+Every page is a person of its own (own browser context, own cookies). The server is the
+session's Daphne over the demo (``conftest.py``); these tests post into the demo room
+``bildung-sprache`` and each looks only for its own comments. Waiting is Playwright's: on
+``data-ws`` on ``<body>`` (``connecting`` → ``open``, ``offline`` while the socket is down) and
+on what the pages show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Locator, Page, WebSocketRoute, expect
+
+from tests.browser.conftest import ROOT, Daphne
+from tests.browser.support import assert_accessible
+
+pytestmark = pytest.mark.browser
+
+ROOM = "/raeume/bildung-sprache/"
+SOCKET = re.compile(r"/ws/rooms/bildung-sprache/")
+# Milliseconds to wait for a page that reconnects by itself: its backoff (0.5 s, 1 s, 2 s, …
+# with jitter) runs while the server starts again.
+RECONNECT = 30_000
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+# KONSENS_SCREENSHOTS=1 refreshes the pictures the README shows.
+SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("KONSENS_SCREENSHOTS") else None
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def body(page: Page) -> Locator:
+    return page.locator("body")
+
+
+def open_room(page: Page) -> Page:
+    page.goto(ROOM)
+    expect(body(page)).to_have_attribute("data-ws", "open")
+    return page
+
+
+def comments(page: Page, text: str) -> Locator:
+    """The comments on ``page`` whose text contains ``text``."""
+    return page.locator(".comment__body", has_text=text)
+
+
+def post(page: Page, text: str, *, paragraph: int | None = None, shown: str = "") -> None:
+    """Write a comment the way a person does (Ctrl+Enter sends) and wait until it is shown
+    (as ``shown`` when its Markdown renders differently)."""
+    if paragraph is not None:
+        page.locator(f"#absatz-{paragraph} .room-para__marker").click()
+    box = page.get_by_label("Kommentar (Markdown)")
+    box.fill(text)
+    box.press("Control+Enter")
+    expect(comments(page, shown or text)).to_have_count(1)
+    expect(box).to_have_value("")
+
+
+def everyone_sees_once(pages: list[Page], *texts: str, timeout: float | None = None) -> None:
+    for page in pages:
+        for text in texts:
+            expect(comments(page, text)).to_have_count(1, timeout=timeout)
+
+
+@pytest.fixture
+def viewer_page(new_context: Callable[..., BrowserContext]) -> Page:
+    """An anonymous visitor (no session)."""
+    return new_context().new_page()
+
+
+@dataclass
+class Outage:
+    """Cuts one page's room socket, as a dropped Wi-Fi would, while the server stays up.
+
+    The page's sockets are routed through Playwright (to the real server); ``cut()`` closes
+    the current one and refuses new ones until ``restore()``."""
+
+    down: bool = False
+    routes: list[WebSocketRoute] = field(default_factory=list)
+
+    def install(self, page: Page) -> Outage:
+        page.route_web_socket(SOCKET, self._route)
+        return self
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        if self.down:
+            ws.close(code=4000, reason="network down")
+            return
+        ws.connect_to_server()
+        self.routes.append(ws)
+
+    def cut(self) -> None:
+        self.down = True
+        while self.routes:
+            self.routes.pop().close(code=4000, reason="network down")
+
+    def restore(self) -> None:
+        self.down = False
+
+
+@dataclass
+class LostAnswer:
+    """Lets the page's next ``comment.post`` reach the server but drops the connection before
+    the page hears anything back, exactly when the server has acknowledged it; records what
+    the page sends and hears on later connections."""
+
+    armed: bool = True
+    client_key: str | None = None
+    first_ack: dict[str, Any] | None = None
+    retries: list[dict[str, Any]] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+
+    def install(self, page: Page) -> LostAnswer:
+        page.route_web_socket(SOCKET, self._route)
+        return self
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        lost: dict[str, Any] = {}
+
+        def page_to_server(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "comment.post":
+                if self.armed:
+                    self.armed = False
+                    self.client_key = frame["client_key"]
+                    lost["id"] = frame["id"]
+                else:
+                    self.retries.append(frame)
+            server.send(message)
+
+        def server_to_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if "id" not in lost:
+                if frame.get("type") == "ack":
+                    self.answers.append(frame)
+                ws.send(message)
+            elif frame.get("type") == "ack" and frame.get("id") == lost["id"]:
+                # The comment exists now; the page never learns of it on this connection.
+                self.first_ack = frame
+                ws.close(code=4000, reason="network down")
+
+        ws.on_message(page_to_server)
+        server.on_message(server_to_page)
+
+
+# --- posting and reading live ---------------------------------------------------------------
+
+
+def test_a_comment_reaches_the_other_expert_and_the_viewer_without_reloading(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    ayse = open_room(user_page("expert1"))
+    jonas = open_room(user_page("expert2"))
+    viewer = open_room(viewer_page)
+
+    text = "Wie wird „alltagsintegriert“ gemessen? Vorschlag: die **Sprachstandserhebung**."
+    shown = "Wie wird „alltagsintegriert“ gemessen? Vorschlag: die Sprachstandserhebung."
+    post(ayse, text, paragraph=1, shown=shown)
+
+    for page in (jonas, viewer):
+        comment = page.locator(".comment", has=comments(page, shown))
+        expect(comment).to_have_count(1)
+        expect(comment.locator(".comment__author")).to_have_text("Ayşe Yılmaz")
+        expect(comment.locator(".comment__anchor")).to_have_text("zu Absatz 1")
+        expect(comment.locator(".comment__body strong")).to_have_text("Sprachstandserhebung")
+        expect(page.locator("#absatz-1 .room-para__count")).not_to_have_text("")
+    # Markdown is rendered by the server, and the page shows who is here.
+    expect(jonas.locator("#presence-list")).to_contain_text("Ayşe Yılmaz")
+    expect(viewer.locator("#presence-list")).to_contain_text("Jonas Becker")
+    expect(viewer.locator("#presence-viewers")).to_contain_text(re.compile(r"[1-9]\d* Person"))
+
+
+def test_the_viewer_has_no_way_to_post_and_a_forged_post_frame_is_refused(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    ayse = open_room(user_page("expert1"))
+    viewer = open_room(viewer_page)
+
+    expect(viewer.locator("#composer")).to_have_count(0)
+    expect(viewer.locator("textarea")).to_have_count(0)
+    expect(viewer.locator("#hand-toggle")).to_have_count(0)
+    expect(viewer.locator(".room-para__marker[data-paragraph]")).to_have_count(0)
+    expect(viewer.get_by_role("button", name=re.compile("Antworten|Bearbeiten|Ausblenden"))).to_have_count(0)
+
+    forged = "Gefälschter Beitrag eines Zuschauers"
+    answer = viewer.evaluate(
+        """async ({path, body}) => {
+            const ws = new WebSocket(`ws://${location.host}${path}`);
+            return await new Promise((resolve, reject) => {
+                let role = null;
+                ws.onerror = () => reject(new Error("socket failed"));
+                ws.onmessage = (message) => {
+                    const frame = JSON.parse(message.data);
+                    if (frame.type === "welcome") {
+                        role = frame.role;
+                        ws.send(JSON.stringify({
+                            type: "comment.post", id: "forged-1", body,
+                            goal: frame.snapshot.goals[0].id, client_key: "forged-1",
+                        }));
+                    } else if (frame.id === "forged-1") {
+                        ws.close();
+                        resolve({role, frame});
+                    }
+                };
+            });
+        }""",
+        {"path": "/ws/rooms/bildung-sprache/", "body": forged},
+    )
+    assert answer["role"] == "viewer"
+    assert answer["frame"]["type"] == "error"
+    assert answer["frame"]["code"] == "forbidden"
+    assert answer["frame"]["message"]
+    # The refusal changed nothing: a comment posted after it is the next thing everyone sees.
+    marker = "Nach dem gefälschten Versuch: nur dieser Kommentar ist neu."
+    post(ayse, marker)
+    everyone_sees_once([viewer, ayse], marker)
+    for page in (viewer, ayse):
+        expect(comments(page, forged)).to_have_count(0)
+
+
+# --- connections that drop ---------------------------------------------------------------------
+
+
+def test_pages_reconnect_by_themselves_after_a_server_restart_and_show_every_comment_once(
+    user_page: Callable[..., Page], viewer_page: Page, daphne: Daphne
+) -> None:
+    ayse = open_room(user_page("expert1"))
+    jonas = open_room(user_page("expert2"))
+    network = Outage().install(viewer_page)
+    viewer = open_room(viewer_page)
+    pages = [ayse, jonas, viewer]
+
+    before = "Die Fortbildungen sollten auch Tagespflegepersonen offenstehen."
+    post(ayse, before)
+    everyone_sees_once(pages, before)
+
+    daphne.stop()
+    for page in pages:
+        expect(body(page)).to_have_attribute("data-ws", "offline")
+        expect(page.locator("#room-status")).to_contain_text("Offline")
+    daphne.start()
+    for page in pages:
+        expect(body(page)).to_have_attribute("data-ws", "open", timeout=RECONNECT)
+
+    after = "Gute Idee – dafür braucht es zusätzliche Mittel im Haushalt."
+    post(jonas, after)
+    everyone_sees_once(pages, before, after)
+
+    # The viewer's network drops; a comment is posted meanwhile; the viewer catches up.
+    network.cut()
+    expect(body(viewer)).to_have_attribute("data-ws", "offline")
+    during = "Können wir die Kitas in freier Trägerschaft ausdrücklich einbeziehen?"
+    post(ayse, during)
+    everyone_sees_once([ayse, jonas], during)
+    network.restore()
+    expect(body(viewer)).to_have_attribute("data-ws", "open", timeout=RECONNECT)
+    everyone_sees_once(pages, before, after, during)
+
+
+def test_a_post_whose_answer_was_lost_is_sent_again_and_shown_once(
+    user_page: Callable[..., Page], new_context: Callable[..., BrowserContext]
+) -> None:
+    ayse = open_room(user_page("expert1"))
+    jonas_page = user_page("expert2")
+    link = LostAnswer().install(jonas_page)
+    jonas = open_room(jonas_page)
+
+    text = "Bitte ergänzen: Sprachförderung auch in den Herkunftssprachen der Kinder."
+    post(jonas, text)  # shown once the page has reconnected, replayed and re-sent it
+    expect(body(jonas)).to_have_attribute("data-ws", "open")
+    expect(jonas.locator(".composer__pending-item")).to_have_count(0)
+    everyone_sees_once([jonas, ayse], text)
+
+    # The server had it the first time; the page sent it again with the same client_key and
+    # was told it already exists.
+    assert link.first_ack is not None and link.first_ack["created"] is True
+    assert [r["client_key"] for r in link.retries] == [link.client_key]
+    retry_ids = {r["id"] for r in link.retries}
+    repeated = [a for a in link.answers if a["id"] in retry_ids]
+    assert len(repeated) == 1
+    assert repeated[0]["created"] is False
+    assert repeated[0]["comment"] == link.first_ack["comment"]
+
+
+def test_the_composer_keeps_the_text_while_offline(
+    user_page: Callable[..., Page],
+) -> None:
+    page = user_page("expert1")
+    network = Outage().install(page)
+    open_room(page)
+    box = page.get_by_label("Kommentar (Markdown)")
+    send = page.get_by_role("button", name="Senden", exact=True)
+
+    network.cut()
+    expect(body(page)).to_have_attribute("data-ws", "offline")
+    box.fill("Entwurf, geschrieben ohne Verbindung.")
+    expect(send).to_be_disabled()
+    expect(page.locator("#composer-offline")).to_be_visible()
+    box.press("Control+Enter")  # nothing to send it over: it stays
+    expect(box).to_have_value("Entwurf, geschrieben ohne Verbindung.")
+
+    network.restore()
+    expect(body(page)).to_have_attribute("data-ws", "open", timeout=RECONNECT)
+    expect(send).to_be_enabled()
+    expect(box).to_have_value("Entwurf, geschrieben ohne Verbindung.")
+    box.fill("")
+
+
+# --- moderation, hands and focus ---------------------------------------------------------------
+
+
+def test_moderator_hides_a_comment_with_a_reason_and_viewers_see_only_the_reason(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    mara = open_room(user_page("moderator"))
+    ayse = open_room(user_page("expert1"))
+    viewer = open_room(viewer_page)
+    text = "Das ist doch alles Unsinn, die Verwaltung schläft!"
+    post(ayse, text)
+    expect(comments(viewer, text)).to_have_count(1)
+
+    mara.locator(".comment", has=comments(mara, text)).get_by_role(
+        "button", name=re.compile("^Ausblenden")
+    ).click()
+    dialog = mara.get_by_role("dialog", name="Kommentar ausblenden")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Begründung").fill("Bitte sachlich bleiben.")
+    dialog.get_by_role("button", name="Ausblenden").click()
+    expect(dialog).to_be_hidden()
+
+    hidden_note = viewer.locator(".comment__hidden-note", has_text="Bitte sachlich bleiben.")
+    expect(hidden_note).to_have_count(1)
+    expect(comments(viewer, text)).to_have_count(0)
+    expect(comments(ayse, text)).to_have_count(0)
+    # Moderators still read what was hidden, marked as such.
+    expect(mara.locator(".comment__card--hidden", has=comments(mara, text))).to_have_count(1)
+
+    mara.locator(".comment__card--hidden", has=comments(mara, text)).get_by_role(
+        "button", name=re.compile("^Einblenden")
+    ).click()
+    dialog = mara.get_by_role("dialog", name="Kommentar wieder einblenden")
+    dialog.get_by_label("Begründung").fill("Nach Rücksprache wieder sichtbar.")
+    dialog.get_by_role("button", name="Einblenden").click()
+    expect(comments(viewer, text)).to_have_count(1)
+
+
+def test_hands_next_speaker_and_focus_follow_the_moderator(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    mara = open_room(user_page("moderator"))
+    ayse = open_room(user_page("expert1"))
+    viewer = open_room(viewer_page)
+
+    ayse.get_by_role("button", name="Hand heben").click()
+    expect(mara.locator(".hand", has_text="Ayşe Yılmaz")).to_contain_text("wartet")
+    expect(viewer.locator(".hand", has_text="Ayşe Yılmaz")).to_be_visible()
+    expect(ayse.locator("#hand-mine")).to_have_text("Sie sind auf Platz 1.")
+
+    mara.get_by_role("button", name="Nächste Wortmeldung").click()
+    expect(ayse.locator("#hand-mine")).to_have_text("Sie haben das Wort.")
+    expect(viewer.locator(".hand--speaking")).to_contain_text("Ayşe Yılmaz")
+    ayse.get_by_role("button", name="Wortbeitrag beenden").click()
+    expect(viewer.locator(".hand", has_text="Ayşe Yılmaz")).to_have_count(0)
+    expect(ayse.get_by_role("button", name="Hand heben")).to_be_visible()
+
+    second = mara.locator(".goal-switch__button").nth(1)
+    title = second.locator(".goal-switch__title").inner_text()
+    second.click()
+    expect(mara.locator("#goal-title")).to_have_text(title)
+    mara.get_by_role("button", name="Alle auf dieses Ziel holen").click()
+    for page in (ayse, viewer):
+        expect(page.locator("#goal-title")).to_have_text(title)
+        expect(page.locator("#goal-meta .focus-badge")).to_be_visible()
+    mara.get_by_role("button", name="Fokus aufheben").click()
+    for page in (ayse, viewer):
+        expect(page.locator("#goal-meta .focus-badge")).to_have_count(0)
+
+
+# --- accessibility, phones, languages ---------------------------------------------------------
+
+
+def test_room_page_is_accessible_for_the_viewer_an_expert_and_the_moderator(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    pages = [open_room(viewer_page), open_room(user_page("expert1"))]
+    pages.append(open_room(user_page("moderator")))
+    post(pages[1], "Ein Kommentar, damit die Liste nicht leer ist.")
+    for page in pages:
+        expect(comments(page, "damit die Liste nicht leer ist")).to_have_count(1)
+        assert_accessible(page)
+    # The moderator's dialog, open.
+    mara = pages[2]
+    mara.locator(".comment", has=comments(mara, "damit die Liste nicht leer ist")).get_by_role(
+        "button", name=re.compile("^Ausblenden")
+    ).click()
+    expect(mara.get_by_role("dialog")).to_be_visible()
+    assert_accessible(mara)
+    mara.keyboard.press("Escape")
+    expect(mara.get_by_role("dialog")).to_be_hidden()
+
+
+def test_room_on_a_phone_is_one_column_and_an_expert_can_post(
+    user_page: Callable[..., Page],
+) -> None:
+    page = open_room(user_page("expert2", **PHONE))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    main = page.locator(".room__main").bounding_box()
+    aside = page.locator(".room__aside").bounding_box()
+    assert main and aside
+    assert aside["y"] >= main["y"] + main["height"]  # one column: the aside comes after
+    assert abs(aside["x"] - main["x"]) < 1
+    post(page, "Vom Telefon aus: Elternabende bitte auch am Wochenende.", paragraph=2)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_accessible(page)
+
+
+@pytest.mark.browser_context_args(locale="en-GB")
+def test_room_speaks_english_to_an_english_browser(viewer_page: Page) -> None:
+    page = open_room(viewer_page)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#room-status")).to_have_text("Connected live")
+    expect(page.get_by_role("heading", name="Raised hands")).to_be_visible()
+    expect(page.locator("#presence-viewers")).to_contain_text(re.compile(r"reading along"))
+
+
+def test_keyboard_alone_can_anchor_reply_and_send(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    ayse = open_room(user_page("expert1"))
+    viewer = open_room(viewer_page)
+    question = "Gilt das auch für Horte?"
+    post(ayse, question)
+
+    reply_button = ayse.locator(".comment", has=comments(ayse, question)).get_by_role(
+        "button", name=re.compile("^Antworten")
+    )
+    reply_button.focus()
+    ayse.keyboard.press("Enter")
+    box = ayse.get_by_label("Kommentar (Markdown)")
+    expect(box).to_be_focused()
+    expect(ayse.locator("#composer-reply")).to_contain_text("Antwort an Ayşe Yılmaz")
+    ayse.keyboard.type("Ja, die Horte gehören dazu.")
+    ayse.keyboard.press("Control+Enter")
+
+    thread = viewer.locator("#comment-list > li", has=comments(viewer, question))
+    expect(thread.locator(".comment__replies .comment__body")).to_have_text(
+        "Ja, die Horte gehören dazu."
+    )
+
+
+# --- the picture for the README ---------------------------------------------------------------
+
+
+@pytest.fixture
+def second_goal_rooms(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> Iterator[tuple[Page, Page, Page]]:
+    """Ayşe, Jonas and the moderator in the room, all looking at the second goal."""
+    ayse, jonas, mara = (open_room(user_page(u)) for u in ("expert1", "expert2", "moderator"))
+    for page in (ayse, jonas, mara):
+        page.locator(".goal-switch__button").nth(1).click()
+    yield ayse, jonas, mara
+    if jonas.get_by_role("button", name="Hand senken").count():
+        jonas.get_by_role("button", name="Hand senken").click()
+
+
+def test_a_quote_and_a_reply_on_the_second_goal(
+    second_goal_rooms: tuple[Page, Page, Page],
+) -> None:
+    ayse, jonas, mara = second_goal_rooms
+    # Ayşe selects words in paragraph 2 and comments on them.
+    ayse.locator("#absatz-2 .room-para__text p").evaluate(
+        """(p) => {
+            const text = p.firstChild;
+            const start = text.data.indexOf("fünf häufigsten Familiensprachen");
+            const range = document.createRange();
+            range.setStart(text, start);
+            range.setEnd(text, start + "fünf häufigsten Familiensprachen".length);
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }"""
+    )
+    ayse.locator("#absatz-2 .room-para__marker").click()
+    expect(ayse.locator("#composer-anchor")).to_contain_text("fünf häufigsten Familiensprachen")
+    question = "Fünf Sprachen reichen nicht"
+    post(
+        ayse,
+        f"{question}: In der Innenstadt kommen **Tigrinya** und Dari dazu.",
+        shown=question,
+    )
+    for page in (jonas, mara):
+        comment = page.locator(".comment", has=comments(page, question))
+        expect(comment.locator(".comment__quote")).to_have_text("fünf häufigsten Familiensprachen")
+
+    jonas.locator(".comment", has=comments(jonas, question)).get_by_role(
+        "button", name=re.compile("^Antworten")
+    ).click()
+    post(jonas, "Einverstanden. Die Sprachen sollten sich nach den Anmeldezahlen richten.")
+    post(mara, "Danke! Ich nehme beides für die nächste Fassung mit.", paragraph=1)
+    jonas.get_by_role("button", name="Hand heben").click()
+    expect(ayse.locator(".hand", has_text="Jonas Becker")).to_be_visible()
+    expect(ayse.locator("#presence-list")).to_contain_text("Mara Moderatorin")
+    if SCREENSHOTS is not None:
+        ayse.locator("#composer-body").fill("Und die Termine? ")
+        ayse.screenshot(path=str(SCREENSHOTS / "room.png"), full_page=True)
+        ayse.locator("#composer-body").fill("")

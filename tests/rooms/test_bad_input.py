@@ -1,0 +1,213 @@
+"""Bad input never crashes the consumer: each kind gets an error frame, the connection stays
+open and nothing changes. More than a burst of frames in the window is rate limited."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from deliberation.models import Comment
+from tests.factories import Room
+from tests.rooms.conftest import Join
+from tests.rooms.support import FakeClock, Socket, adb, room_seq
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+async def _still_fine(room: Room, socket: Socket, seq: int) -> None:
+    pong = await socket.request({"type": "ping", "id": "alive"})
+    assert pong == {"type": "pong", "id": "alive", "seq": seq}
+    assert await adb(room_seq)(room.circle.pk) == seq
+    assert await adb(Comment.objects.count)() == 0
+
+
+def _post(room: Room, **override: Any) -> dict[str, Any]:
+    frame = {
+        "type": "comment.post",
+        "id": "c",
+        "goal": room.goal.pk,
+        "body": "Hallo",
+        "client_key": "k",
+    }
+    frame.update(override)
+    return {k: v for k, v in frame.items() if v is not ...}
+
+
+BAD_TEXT = [
+    pytest.param("{not json", id="malformed-json"),
+    pytest.param("", id="empty"),
+    pytest.param("[1, 2, 3]", id="array"),
+    pytest.param("42", id="number"),
+    pytest.param('"comment.post"', id="string"),
+    pytest.param("null", id="null"),
+    pytest.param("[" * 60_000 + "]" * 60_000, id="deeply-nested"),
+    pytest.param(json.dumps({"id": 1}), id="no-type"),
+    pytest.param(json.dumps({"type": "comment.delete", "id": 1}), id="unknown-type"),
+    pytest.param(json.dumps({"type": 5, "id": 1}), id="type-not-text"),
+]
+
+
+@pytest.mark.parametrize("text", BAD_TEXT)
+async def test_unreadable_frames_get_invalid(room: Room, join: Join, text: str) -> None:
+    expert = await join("expert")
+    await expert.send_text(text)
+    error = await expert.recv()
+    assert error["type"] == "error"
+    assert error["code"] == "invalid"
+    assert error["message"]
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+async def test_frame_over_64_kib_is_refused(room: Room, join: Join) -> None:
+    expert = await join("expert")
+    await expert.send_text(json.dumps(_post(room, body="x" * (64 * 1024))))
+    error = await expert.recv()
+    assert (error["code"], error["id"]) == ("invalid", None)
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+async def test_multibyte_frame_over_64_kib_is_refused(room: Room, join: Join) -> None:
+    expert = await join("expert")
+    await expert.send_text(json.dumps(_post(room, body="ä" * 33_000), ensure_ascii=False))
+    error = await expert.recv()
+    assert error["code"] == "invalid"
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+async def test_binary_frame_is_refused(room: Room, join: Join) -> None:
+    expert = await join("expert")
+    await expert.communicator.send_to(bytes_data=json.dumps(_post(room)).encode())
+    error = await expert.recv()
+    assert error["code"] == "invalid"
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+WRONG_FIELDS = [
+    pytest.param({"goal": "1"}, "goal", id="goal-as-text"),
+    pytest.param({"goal": True}, "goal", id="goal-as-bool"),
+    pytest.param({"goal": 1.5}, "goal", id="goal-as-float"),
+    pytest.param({"goal": ...}, "goal", id="goal-missing"),
+    pytest.param({"body": 5}, "body", id="body-as-number"),
+    pytest.param({"body": ["a"]}, "body", id="body-as-list"),
+    pytest.param({"client_key": ...}, "client_key", id="client-key-missing"),
+    pytest.param({"client_key": 7}, "client_key", id="client-key-as-number"),
+    pytest.param({"anchor": 2}, "anchor", id="anchor-as-number"),
+    pytest.param({"anchor": {"paragraph": "2"}}, "anchor", id="anchor-paragraph-as-text"),
+    pytest.param({"anchor": {"paragraph": 1, "quote": 3}}, "anchor", id="anchor-quote-number"),
+    pytest.param({"reply_to": "5"}, "reply_to", id="reply-to-as-text"),
+    pytest.param({"id": ...}, "id", id="id-missing"),
+    pytest.param({"id": {"a": 1}}, "id", id="id-as-object"),
+    pytest.param({"id": "x" * 65}, "id", id="id-too-long"),
+]
+
+
+@pytest.mark.parametrize(("override", "field"), WRONG_FIELDS)
+async def test_wrong_field_types_get_invalid(
+    room: Room, join: Join, override: dict[str, Any], field: str
+) -> None:
+    expert = await join("expert")
+    await expert.send(_post(room, **override))
+    error = await expert.recv()
+    assert error["type"] == "error"
+    assert error["code"] == "invalid"
+    assert error["field"] == field
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        {"type": "resume"},
+        {"type": "resume", "after": -1},
+        {"type": "resume", "after": "3"},
+        {"type": "focus.set", "id": 1},
+        {"type": "comment.hide", "id": 1, "comment": 1},
+        {"type": "hand.lower", "id": 1, "user": "me"},
+    ],
+)
+async def test_other_commands_check_their_fields(
+    room: Room, join: Join, frame: dict[str, Any]
+) -> None:
+    moderator = await join("moderator")
+    await moderator.send(frame)
+    error = await moderator.recv()
+    assert error["code"] == "invalid"
+    await _still_fine(room, moderator, moderator.welcome_seq)
+
+
+async def test_error_messages_are_in_the_site_language_by_default(room: Room, join: Join) -> None:
+    # The anonymous persona has no language cookie: German, the site's default.
+    viewer = await join("anonymous")
+    await viewer.send(_post(room))
+    error = await viewer.recv()
+    assert error["message"] == "Zuschauende können im Raum lesen, aber nichts senden."
+
+
+async def test_viewer_frames_beyond_ping_and_resume_are_forbidden(room: Room, join: Join) -> None:
+    viewer = await join("outsider")
+    for frame in (_post(room), {"type": "hand.raise", "id": 2}, {"type": "focus.set", "id": 3}):
+        error = await viewer.request(frame)
+        assert (error["code"], error["id"]) == ("forbidden", frame["id"])
+    resumed = await viewer.request({"type": "resume", "after": 0})
+    assert resumed["type"] == "resumed"
+    await _still_fine(room, viewer, viewer.welcome_seq)
+
+
+# --- the rate limit -------------------------------------------------------------------------
+
+
+async def test_more_than_the_burst_in_the_window_is_rate_limited(
+    room: Room, join: Join, clock: FakeClock
+) -> None:
+    expert = await join("expert")
+    for n in range(20):
+        answer = await expert.request(
+            {
+                "type": "comment.post",
+                "id": n,
+                "goal": room.goal.pk,
+                "body": f"Nr. {n}",
+                "client_key": f"k{n}",
+            }
+        )
+        assert answer["type"] == "ack", answer
+    limited = await expert.request(
+        {
+            "type": "comment.post",
+            "id": 20,
+            "goal": room.goal.pk,
+            "body": "zu viel",
+            "client_key": "x",
+        }
+    )
+    assert (limited["type"], limited["code"], limited["id"]) == ("error", "rate_limited", 20)
+    assert (await expert.request({"type": "ping", "id": "p"}))["code"] == "rate_limited"
+    assert await adb(Comment.objects.count)() == 20
+
+    clock.advance(10)
+    answer = await expert.request(
+        {
+            "type": "comment.post",
+            "id": 21,
+            "goal": room.goal.pk,
+            "body": "wieder",
+            "client_key": "y",
+        }
+    )
+    assert answer["type"] == "ack"
+    assert await adb(Comment.objects.count)() == 21
+
+
+async def test_garbage_counts_toward_the_rate_limit_too(
+    room: Room, join: Join, clock: FakeClock
+) -> None:
+    expert = await join("expert")
+    for _ in range(20):
+        await expert.send_text("{oops")
+        assert (await expert.recv())["code"] == "invalid"
+    await expert.send_text("{oops")
+    assert (await expert.recv())["code"] == "rate_limited"
+    clock.advance(10)
+    await _still_fine(room, expert, expert.welcome_seq)

@@ -1,0 +1,132 @@
+"""The rounds on the demo data: the expert circle "Bildung & Sprache" with its personas, a
+frozen clock, and helpers that drive a round through its phases with the real services."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.core.serializers.json import DjangoJSONEncoder
+
+from deliberation import round_services, services
+from deliberation.demo import load_demo
+from deliberation.models import Circle, Comment, Goal, Round, RoomEvent
+from tests.factories import make_user
+
+
+class Clock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> datetime:
+        self.current += timedelta(seconds=seconds)
+        return self.current
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    # The demo creates six users; password hashing would dominate these tests' run time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """``django.utils.timezone.now`` frozen at 12 May 2025, 10:00 UTC. Services, ``auto_now``
+    fields and selectors all read it, so deadlines are exact and no test sleeps."""
+    frozen = Clock(datetime(2025, 5, 12, 10, 0, tzinfo=UTC))
+    monkeypatch.setattr("django.utils.timezone.now", frozen)
+    return frozen
+
+
+@dataclass
+class Demo:
+    circle: Circle  # the expert circle of "Bildung & Sprache"
+    working_group: Circle
+    moderator: AbstractUser
+    experts: list[AbstractUser]
+    drafter: AbstractUser
+    outsider: AbstractUser
+    goals: list[Goal]  # the field's goals in demo order: two in discussion, then drafts
+    anonymous: AnonymousUser = field(default_factory=AnonymousUser)
+
+    @property
+    def expert(self) -> AbstractUser:
+        return self.experts[0]
+
+    def persona(self, name: str) -> Any:
+        return {
+            "moderator": self.moderator,
+            "expert": self.expert,
+            "drafter": self.drafter,
+            "outsider": self.outsider,
+            "anonymous": self.anonymous,
+        }[name]
+
+    def refresh(self) -> None:
+        for goal in self.goals:
+            goal.refresh_from_db()
+
+
+@pytest.fixture
+def demo(db: None, clock: Clock) -> Demo:
+    load_demo()
+    users = {u.username: u for u in get_user_model().objects.all()}
+    circle = Circle.objects.get(slug="bildung-sprache")
+    return Demo(
+        circle=circle,
+        working_group=Circle.objects.get(slug="bildung-sprache-ag"),
+        moderator=users["moderator"],
+        experts=[users["expert1"], users["expert2"], users["expert3"]],
+        drafter=users["drafter"],
+        outsider=make_user("outsider"),
+        goals=list(Goal.objects.filter(action_field=circle.action_field).order_by("order")),
+    )
+
+
+def open_round(demo: Demo, *, goals: int = 2, ratings_public: bool = False) -> Round:
+    return round_services.round_open(
+        actor=demo.moderator,
+        circle=demo.circle,
+        agenda=[{"goal": g.pk, "time_box": 600} for g in demo.goals[:goals]],
+        ratings_public=ratings_public,
+    )
+
+
+def to_phase(demo: Demo, *phases: str) -> None:
+    for phase in phases:
+        round_services.round_set_phase(actor=demo.moderator, circle=demo.circle, phase=phase)
+
+
+def comment(demo: Demo, author: Any, goal: Goal, body: str) -> Comment:
+    made, _created = services.comment_post(
+        actor=author, circle=demo.circle, goal_id=goal.pk, body=body
+    )
+    return made
+
+
+def events(circle: Circle, kind: str | None = None, *, after: int = 0) -> list[RoomEvent]:
+    found = RoomEvent.objects.filter(circle=circle, seq__gt=after).order_by("seq")
+    if kind is not None:
+        found = found.filter(kind=kind)
+    return list(found)
+
+
+def roundtrip(payload: Any) -> Any:
+    """What a client receives: the payload through JSON and back."""
+    return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+
+
+@pytest.fixture
+def round_in_discussion(demo: Demo) -> Iterator[Round]:
+    yield open_round(demo)

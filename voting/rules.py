@@ -1,0 +1,35 @@
+"""Who may do what with a vote, as django-rules predicates asked the same way by every door:
+``user.has_perm("voting.cast_ballot", motion)``.
+
+Opening and closing belong to the circle's moderators (asked fresh, so a revoked moderator
+loses the right at once). Casting belongs to the eligibility snapshot taken at opening, not
+to today's memberships.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from deliberation.rules import is_circle_member, is_circle_moderator, is_public_circle, is_staff
+from voting.models import EligibleVoter, Motion
+
+
+@rules.predicate
+def is_eligible_voter(user: Any, motion: Any) -> bool:
+    if not isinstance(motion, Motion) or not getattr(user, "is_authenticated", False):
+        return False
+    return EligibleVoter.objects.filter(motion=motion, user=user).exists()
+
+
+# object: the circle
+rules.add_perm("voting.open_motion", is_circle_moderator)
+rules.add_perm("voting.view_motions", is_public_circle | is_circle_member | is_staff)
+# object: the motion
+# An eligible voter keeps seeing the motion even if their membership ended after opening.
+rules.add_perm(
+    "voting.view_motion", is_public_circle | is_circle_member | is_staff | is_eligible_voter
+)
+rules.add_perm("voting.close_motion", is_circle_moderator)
+rules.add_perm("voting.cast_ballot", is_eligible_voter)
