@@ -128,8 +128,17 @@ if REDIS_URL:
             },
         }
     }
+    # Shared by all processes: API throttles and other counters hold across replicas.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": parse_redis_url(REDIS_URL),
+            "KEY_PREFIX": redis_channel_prefix(REDIS_URL),
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
@@ -195,6 +204,14 @@ SPECTACULAR_SETTINGS = {
         "ConceptStatusEnum": "deliberation.models.Concept.Status",
         "GoalStatusEnum": "deliberation.models.Goal.Status",
         "RoundPhaseEnum": "deliberation.models.Round.Phase",
+        "IdeaStateEnum": "deliberation.models.Idea.State",
+        "DispositionValueEnum": "deliberation.models.Disposition.Value",
+        "FeedbackTypeEnum": ["comment", "idea"],
+        "DiffOpEnum": ["equal", "insert", "delete"],
+        "MotionStatusEnum": "voting.models.Motion.Status",
+        "MotionMethodEnum": "voting.models.Motion.Method",
+        "MotionOutcomeEnum": "voting.models.Result.Outcome",
+        "RejectedGoalStatusEnum": "voting.models.REJECTED_GOAL_STATUSES",
     },
     # Say what Django's path converters accept, so clients and schemathesis stay inside it.
     "PATH_CONVERTER_OVERRIDES": {

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, generics
+from rest_framework import exceptions, generics, serializers
 
 from config.api import error_responses
 from deliberation import selectors
@@ -39,7 +39,7 @@ def _found(obj: T | None, message: Any) -> T:
     return obj
 
 
-def _filters(serializer_class: type, query_params: Any) -> dict[str, Any]:
+def _filters(serializer_class: type[serializers.Serializer], query_params: Any) -> dict[str, Any]:
     """The validated filters of a list request; a 400 names every bad one."""
     filters = serializer_class(data=query_params)
     filters.is_valid(raise_exception=True)

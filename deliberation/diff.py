@@ -1,9 +1,10 @@
 """Word-level differences between two texts, for comparing versions of a goal.
 
-The texts are split into words and the whitespace between them (so the output reproduces
-both texts exactly), compared with :mod:`difflib`, and returned as structured operations and
-as HTML. The HTML marks changes with ``<ins>``/``<del>`` and adds visually hidden text
-("[eingefügt: …]", "[gelöscht: …]") so the change reads without colour and in a screen reader.
+The texts are split into words, punctuation and the whitespace between them (so the output
+reproduces both texts exactly), compared with :mod:`difflib`, and returned as structured
+operations and as HTML. The HTML marks changes with ``<ins>``/``<del>`` and adds visually
+hidden text ("[eingefügt: …]", "[gelöscht: …]") so the change reads without colour and in a
+screen reader.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from django.utils.translation import gettext as _
 
 Op = Literal["equal", "insert", "delete"]
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+# Words, runs of whitespace, and single punctuation marks: "Zwei." → "Zwei und drei." keeps
+# "Zwei" and "." and inserts " und drei".
+_TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class DiffOp:
 
 
 def tokenize(text: str) -> list[str]:
-    """Words and the whitespace runs between them; ``"".join(tokenize(t)) == t``."""
+    """Words, whitespace runs and punctuation marks; ``"".join(tokenize(t)) == t``."""
     return _TOKEN.findall(text.replace("\r\n", "\n"))
 
 
@@ -73,7 +76,7 @@ def diff_words(old: str, new: str) -> list[DiffOp]:
             merged.append((changed, old_part, new_part))
 
     ops: list[DiffOp] = []
-    for changed, old_part, new_part in merged:
+    for changed, old_part, new_part in _words_first(merged):
         if not changed:
             if old_part:
                 ops.append(DiffOp("equal", old_part))
@@ -83,6 +86,32 @@ def diff_words(old: str, new: str) -> list[DiffOp]:
         if new_part:
             ops.append(DiffOp("insert", new_part))
     return ops
+
+
+def _words_first(runs: list[tuple[bool, str, str]]) -> list[tuple[bool, str, str]]:
+    """Slide a pure insertion or deletion that begins with whitespace to begin with its first
+    word instead, when the text after it begins with the same whitespace ("Kitas[+ und
+    Horte] bieten" → "Kitas [+und Horte ]bieten"): both are correct, the second reads better
+    with the hidden markers and in a screen reader."""
+    result = list(runs)
+    for index, (changed, old_part, new_part) in enumerate(result):
+        if not changed or (old_part and new_part) or index + 1 >= len(result):
+            continue
+        part = old_part or new_part
+        lead = part[: len(part) - len(part.lstrip())]
+        after = result[index + 1][1]
+        if not lead or lead == part or not after.startswith(lead):
+            continue
+        moved = part[len(lead) :] + lead
+        result[index] = (True, moved if old_part else "", moved if new_part else "")
+        rest = after[len(lead) :]
+        result[index + 1] = (False, rest, rest)
+        if index > 0:
+            _flag, before, _same = result[index - 1]
+            result[index - 1] = (False, before + lead, before + lead)
+        else:
+            result.insert(0, (False, lead, lead))
+    return result
 
 
 def _marked(tag: str, label: str, text: str) -> str:

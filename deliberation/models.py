@@ -686,7 +686,7 @@ class Disposition(models.Model):
         related_name="dispositions",
         verbose_name=_("in Runde"),
     )
-    value = models.CharField(_("Bewertung"), max_length=20, choices=Value.choices)
+    value = models.CharField(_("Entscheidung"), max_length=20, choices=Value.choices)
     response = models.TextField(_("Antwort"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -705,8 +705,8 @@ class Disposition(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Bewertung einer Rückmeldung")
-        verbose_name_plural = _("Bewertungen von Rückmeldungen")
+        verbose_name = _("Entscheidung über eine Rückmeldung")
+        verbose_name_plural = _("Entscheidungen über Rückmeldungen")
         ordering = ["decided_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -716,6 +716,54 @@ class Disposition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_value_display()}: {self.response[:40]}"
+
+
+class CarriedFeedback(models.Model):
+    """Feedback of earlier rounds that was still open when a round opened: the round took it
+    over. Fixed at opening, so the record says what each round inherited."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="carried", verbose_name=_("Runde")
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Kommentar"),
+    )
+    idea = models.ForeignKey(
+        Idea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Idee"),
+    )
+
+    class Meta:
+        verbose_name = _("übernommene Rückmeldung")
+        verbose_name_plural = _("übernommene Rückmeldungen")
+        ordering = ["round", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=EXACTLY_ONE_FEEDBACK, name="carried_feedback_is_exactly_one"
+            ),
+            models.UniqueConstraint(
+                fields=["round", "comment"],
+                condition=Q(comment__isnull=False),
+                name="comment_carried_once_per_round",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "idea"],
+                condition=Q(idea__isnull=False),
+                name="idea_carried_once_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.comment_id or self.idea_id}"
 
 
 class VersionFeedbackLink(models.Model):

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from deliberation import payloads, round_selectors
@@ -203,7 +203,7 @@ def _markdown_item(item: FeedbackItem, *, carried: bool) -> list[str]:
         head += f" ({_('übernommen')}, {origin})"
     lines = [head, "", _quote(item.text), ""]
     disposition = item.disposition
-    lines.append(f"- **{_('Bewertung')}:** {_disposition_label(disposition)}")
+    lines.append(f"- **{_('Entscheidung')}:** {_disposition_label(disposition)}")
     if disposition is not None:
         lines.append(f"- **{_('Antwort')}:** {disposition.response}")
         lines.append(
@@ -227,7 +227,7 @@ def report_markdown(report: RoundReport) -> str:
         f"- **{_('Phase')}:** {Round.Phase(round_.phase).label}",
         f"- **{_('Eröffnet')}:** {_when(round_.opened_at)}",
         f"- **{_('Rückmeldungen')}:** {report.total} "
-        f"({_('bewertet')}: {report.decided}, {_('offen')}: {report.open})",
+        f"({_('entschieden')}: {report.decided}, {_('offen')}: {report.open})",
         f"- **{_('Stand')}:** {_when(report.generated_at)}",
         "",
     ]
@@ -243,7 +243,7 @@ def report_markdown(report: RoundReport) -> str:
                 )
                 % {
                     "count": aggregate["count"],
-                    "mean": aggregate["mean"],
+                    "mean": number_format(aggregate["mean"]),
                     "rework": aggregate["needs_rework"],
                 }
             )
@@ -295,10 +295,10 @@ def report_csv_rows(report: RoundReport) -> list[list[str]]:
         _("von"),
         _("am"),
         _("Rückmeldung"),
-        _("Bewertung"),
+        _("Entscheidung"),
         _("Antwort"),
-        _("bewertet von"),
-        _("bewertet am"),
+        _("entschieden von"),
+        _("entschieden am"),
         _("umgesetzt in"),
     ]
     rows = [header]

@@ -21,6 +21,7 @@ from django.utils import timezone
 from deliberation import payloads
 from deliberation.models import (
     AgendaItem,
+    CarriedFeedback,
     Circle,
     Comment,
     Disposition,
@@ -47,10 +48,6 @@ def active_round(circle: Circle | int) -> Round | None:
         .exclude(phase=Round.Phase.CLOSED)
         .first()
     )
-
-
-def latest_round(circle: Circle | int) -> Round | None:
-    return Round.objects.filter(circle=circle).order_by("-number").first()
 
 
 def circle_rounds(circle: Circle) -> QuerySet[Round]:
@@ -123,17 +120,6 @@ def round_ideas(round_: Round) -> QuerySet[Idea]:
         .select_related("author", "decided_by", "resulting_goal")
         .order_by("created_at", "pk")
     )
-
-
-def circle_idea(circle: Circle, idea_id: int) -> Idea | None:
-    return (
-        Idea.objects.select_related("author", "decided_by")
-        .filter(circle=circle, pk=idea_id)
-        .first()
-    )
-
-
-# --- feedback and its trail ----------------------------------------------------------------
 
 
 def is_settled(disposition: Disposition | None) -> bool:
@@ -300,27 +286,25 @@ def _earlier_ideas(round_: Round) -> QuerySet[Idea]:
     )
 
 
-def open_feedback(round_: Round) -> list[FeedbackItem]:
-    """The carry-over: earlier feedback on this round's goals (and earlier ideas of the room)
-    that is still open, so the new round sees what was not yet taken up."""
+def feedback_to_carry(round_: Round) -> list[FeedbackItem]:
+    """What a new round takes over: earlier feedback on its goals (and earlier ideas of the
+    room) that is still open. Asked once, when the round opens (``CarriedFeedback``)."""
     items = [_comment_item(c) for c in _earlier_comments(round_)]
     items += [_idea_item(i) for i in _earlier_ideas(round_)]
     return [item for item in items if not item.settled]
 
 
 def carried_feedback(round_: Round) -> list[FeedbackItem]:
-    """Earlier feedback the round dealt with: answered in its evaluation, or, for the latest
-    round of the room, still open (older rounds handed their open feedback on)."""
-    latest = latest_round(round_.circle_id)
-    is_latest = latest is not None and latest.pk == round_.pk
-    items = [_comment_item(c) for c in _earlier_comments(round_)]
-    items += [_idea_item(i) for i in _earlier_ideas(round_)]
-    return [
-        item
-        for item in items
-        if (item.disposition is not None and item.disposition.round_id == round_.pk)
-        or (is_latest and not item.settled)
-    ]
+    """The earlier feedback the round took over when it opened, as it stands now."""
+    carried = CarriedFeedback.objects.filter(round=round_)
+    comments = _feedback_comments().filter(pk__in=carried.values("comment_id"))
+    ideas = _feedback_ideas().filter(pk__in=carried.values("idea_id"))
+    return [_comment_item(c) for c in comments] + [_idea_item(i) for i in ideas]
+
+
+def open_feedback(round_: Round) -> list[FeedbackItem]:
+    """The carry-over that is still open: taken over by the round and not yet settled."""
+    return [item for item in carried_feedback(round_) if not item.settled]
 
 
 def comment_trace(comment: Comment | int) -> FeedbackItem | None:
@@ -386,14 +370,6 @@ def goal_version(goal: Goal | int, number: int) -> GoalVersion | None:
     )
 
 
-def versions_since(goal_id: int, since: datetime) -> list[GoalVersion]:
-    return list(
-        GoalVersion.objects.filter(goal_id=goal_id, created_at__gte=since)
-        .select_related("author")
-        .order_by("number")
-    )
-
-
 def visible_circle_ids(user: Any) -> set[int] | None:
     """Ids of the circles whose room ``user`` may see (the ``view_room`` rule in one query);
     ``None`` means all (staff)."""
@@ -436,26 +412,37 @@ def version_pair(
     return versions[old], versions[new]
 
 
-def room_round_snapshot(circle: Circle, *, now: datetime | None = None) -> dict[str, Any] | None:
-    """The round part of a room's snapshot, in the shapes its events carry: the active round
-    with agenda and countdown, the rating aggregates, the ideas, the dispositions of the
-    round's feedback and the open feedback carried over. None when no round is active."""
-    round_ = active_round(circle)
-    if round_ is None:
-        return None
-    said = round_feedback(round_)
-    carried = open_feedback(round_)
-    dispositions = [
-        payloads.disposition_data(item.disposition)
-        for item in said + carried
-        if item.disposition is not None
-    ]
+def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, Any]:
+    """The round part of a room's snapshot, in the shapes its events carry: the round with
+    agenda and countdown, the rating aggregates, every idea and disposition of the room, and
+    the feedback the round took over (a client tells open from settled by its disposition).
+    """
+    circle_id = round_.circle_id
+    dispositions = (
+        Disposition.objects.filter(Q(comment__circle_id=circle_id) | Q(idea__circle_id=circle_id))
+        .select_related("comment", "idea", "decided_by", "addressed_in")
+        .order_by("pk")
+    )
+    ideas = (
+        Idea.objects.filter(circle_id=circle_id)
+        .select_related("author", "decided_by")
+        .order_by("pk")
+    )
+    carried = (
+        CarriedFeedback.objects.filter(round=round_)
+        .select_related("comment", "idea")
+        .order_by("pk")
+    )
     return {
         "round": round_state(round_, now=now),
         "ratings": list(rating_aggregates(round_).values()),
-        "ideas": [payloads.idea_data(idea) for idea in round_ideas(round_)],
-        "dispositions": dispositions,
-        "open_feedback": [
-            {"type": item.kind, "id": item.pk, "goal": item.goal_id} for item in carried
-        ],
+        "ideas": [payloads.idea_data(idea) for idea in ideas],
+        "dispositions": [payloads.disposition_data(d) for d in dispositions],
+        "carried_over": [payloads.feedback_ref(comment=c.comment, idea=c.idea) for c in carried],
     }
+
+
+def room_round_snapshot(circle: Circle, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """:func:`round_snapshot` of the circle's active round; None when there is none."""
+    round_ = active_round(circle)
+    return round_snapshot(round_, now=now) if round_ is not None else None

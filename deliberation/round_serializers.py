@@ -77,7 +77,9 @@ class DispositionInput(serializers.Serializer):
 
 class VersionPublishInput(serializers.Serializer):
     text = serializers.CharField()
-    rationale = serializers.CharField(required=False, default="", allow_blank=True)
+    rationale = serializers.CharField(
+        required=False, allow_blank=True, help_text="Leave out to keep the current rationale."
+    )
     change_note = serializers.CharField(
         max_length=TEXT_MAX_LENGTH, required=False, default="", allow_blank=True
     )

@@ -28,6 +28,7 @@ from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
 from deliberation.eventlog import lock_room, record_event
 from deliberation.models import (
     AgendaItem,
+    CarriedFeedback,
     Circle,
     Comment,
     Disposition,
@@ -267,9 +268,7 @@ def round_open(
             opened_at=now,
             phase_changed_at=now,
         )
-        current = dict(
-            Goal.objects.filter(pk__in=goal_ids).values_list("pk", "current_version_id")
-        )
+        current = dict(Goal.objects.filter(pk__in=goal_ids).values_list("pk", "current_version_id"))
         AgendaItem.objects.bulk_create(
             AgendaItem(
                 round=round_,
@@ -280,16 +279,18 @@ def round_open(
             )
             for order, (goal_id, time_box) in enumerate(entries, start=1)
         )
-        carried = round_selectors.open_feedback(round_)
+        CarriedFeedback.objects.bulk_create(
+            CarriedFeedback(
+                round=round_,
+                comment=item.obj if isinstance(item.obj, Comment) else None,
+                idea=item.obj if isinstance(item.obj, Idea) else None,
+            )
+            for item in round_selectors.feedback_to_carry(round_)
+        )
         record_event(
             circle=circle,
             kind="round.opened",
-            payload={
-                "round": _state(round_, now),
-                "open_feedback": [
-                    {"type": item.kind, "id": item.pk, "goal": item.goal_id} for item in carried
-                ],
-            },
+            payload=round_selectors.round_snapshot(round_, now=now),
             actor=actor,
         )
     return round_
@@ -350,7 +351,11 @@ def agenda_item_start(*, actor: Any, circle: Circle, item_id: int) -> AgendaItem
             not_now=_not_now(round_, _("Einen Tagesordnungspunkt zu starten")),
         )
         assert round_ is not None  # the permission requires an active round
-        item = AgendaItem.objects.select_related("goal", "version").filter(round=round_, pk=item_id).first()
+        item = (
+            AgendaItem.objects.select_related("goal", "version")
+            .filter(round=round_, pk=item_id)
+            .first()
+        )
         if item is None:
             raise NotFound(_("Diesen Punkt gibt es auf der Tagesordnung nicht."), field="item")
         now = timezone.now()
@@ -654,7 +659,7 @@ def disposition_set(
     if (comment_id is None) == (idea_id is None):
         raise Invalid(_("Bitte genau einen Kommentar oder eine Idee angeben."), field="feedback")
     if value not in Disposition.Value.values:
-        raise Invalid(_("Unbekannte Bewertung: %(v)s") % {"v": value}, field="value")
+        raise Invalid(_("Unbekannte Entscheidung: %(v)s") % {"v": value}, field="value")
     response = _text(response, "response", label=_("Die Antwort"), required=True, max_length=5000)
     with transaction.atomic():
         lock_room(circle.pk)
@@ -679,7 +684,7 @@ def disposition_set(
                 )
             if comment.state != Comment.State.VISIBLE:
                 raise Conflict(
-                    _("Ausgeblendete Kommentare werden nicht bewertet."), field="comment"
+                    _("Über ausgeblendete Kommentare wird nicht entschieden."), field="comment"
                 )
         else:
             idea = Idea.objects.filter(circle=circle, pk=_int(idea_id, "idea")).first()
@@ -708,7 +713,7 @@ def goal_version_publish(
     circle: Circle,
     goal_id: int,
     text: str,
-    rationale: str = "",
+    rationale: str | None = None,
     change_note: str = "",
     comment_ids: Iterable[int] = (),
     idea_ids: Iterable[int] = (),
@@ -717,7 +722,8 @@ def goal_version_publish(
 
     In a room with an active round only during revision; a goal still under discussion or
     evaluation in any room keeps its wording until then. Linked feedback whose disposition
-    waits for a version is marked as taken up by this one (``addressed_in``)."""
+    waits for a version is marked as taken up by this one (``addressed_in``). Without
+    ``rationale`` the current rationale stays."""
     goal_id = _int(goal_id, "goal")
     comment_list = _int_list(list(comment_ids), "comment_ids")
     idea_list = _int_list(list(idea_ids), "idea_ids")
@@ -771,6 +777,9 @@ def goal_version_publish(
                 % {"ids": ", ".join(str(i) for i in idea_list if i not in found)},
                 field="idea_ids",
             )
+        if rationale is None:  # not given: the rationale stays as it was
+            current = goal.current_version
+            rationale = current.rationale if current is not None else ""
         version = services.goal_version_create(
             actor=actor, goal=goal, text=text, rationale=rationale, change_note=change_note
         )

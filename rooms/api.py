@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status
+from rest_framework import authentication, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import error_responses
+from config.authentication import TokenAuthentication
 from deliberation.errors import NotFound
 from deliberation.selectors import circle_by_slug
 from rooms.tickets import ticket_issue
@@ -24,6 +25,9 @@ class RoomTicketSerializer(serializers.Serializer):
 
 
 class RoomTicketApi(APIView):
+    # Token first: scripts are the audience, and an anonymous call then gets 401 with
+    # "WWW-Authenticate: Token" rather than a bare 403. Browsers' sessions work as well.
+    authentication_classes = [TokenAuthentication, authentication.SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(

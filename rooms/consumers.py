@@ -75,7 +75,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             if self.connection is not None:
                 self.connection.close(Close.SERVER_ERROR)
             else:
-                await self.close(code=Close.SERVER_ERROR)
+                await self.close(code=int(Close.SERVER_ERROR))
 
     async def _enter(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
@@ -84,13 +84,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 user=self.scope.get("user"), slug=slug, ticket=_query_value(self.scope, "ticket")
             )
         except TicketRefused:
-            await self.close(code=Close.TICKET_REFUSED)
+            await self.close(code=int(Close.TICKET_REFUSED))
             return
         except NotFound:
-            await self.close(code=Close.NOT_FOUND)
+            await self.close(code=int(Close.NOT_FOUND))
             return
         except Forbidden:
-            await self.close(code=Close.FORBIDDEN)
+            await self.close(code=int(Close.FORBIDDEN))
             return
         access = self.access
         registry = get_registry()

@@ -236,11 +236,15 @@ class RoomHub:
         """Subscribe first, then read where the room stands: every event committed after that
         read is published after the subscription exists (and the poll catches the rest)."""
         self._layer = get_channel_layer()
-        if self._layer is not None:
-            self.channel = await self._layer.new_channel()
-            await self._layer.group_add(self.group, self.channel)
-            self._receiver = asyncio.get_running_loop().create_task(self._receive_loop())
-        self.last_seq = await database_sync_to_async(replay.room_seq)(self.circle_id)
+        try:
+            if self._layer is not None:
+                self.channel = await self._layer.new_channel()
+                await self._layer.group_add(self.group, self.channel)
+                self._receiver = asyncio.get_running_loop().create_task(self._receive_loop())
+            self.last_seq = await database_sync_to_async(replay.room_seq)(self.circle_id)
+        except BaseException:
+            await self._unsubscribe()
+            raise
         self.ready = True
 
     async def stop(self) -> None:
@@ -249,15 +253,7 @@ class RoomHub:
         if self._presence_timer is not None:
             self._presence_timer.cancel()
             self._presence_timer = None
-        if self._receiver is not None:
-            self._receiver.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._receiver
-        if self._layer is not None and self.channel is not None:
-            try:
-                await self._layer.group_discard(self.group, self.channel)
-            except Exception:
-                logger.exception("leaving the channel-layer group %s failed", self.group)
+        await self._unsubscribe()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
@@ -271,6 +267,18 @@ class RoomHub:
         for _seq, waiter in self._seq_waiters:
             if not waiter.done():
                 waiter.set_result(None)
+
+    async def _unsubscribe(self) -> None:
+        if self._receiver is not None:
+            self._receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._receiver
+            self._receiver = None
+        if self._layer is not None and self.channel is not None:
+            try:
+                await self._layer.group_discard(self.group, self.channel)
+            except Exception:
+                logger.exception("leaving the channel-layer group %s failed", self.group)
 
     # --- connections ------------------------------------------------------------------------
 

@@ -21,14 +21,15 @@ from rooms import conf
 
 
 class Close(IntEnum):
-    """WebSocket close codes of the room (4000–4999 is the application's range)."""
+    """WebSocket close codes of the room, all in the application's range 4000–4999 (a server
+    may send only 1000 and 3000–4999; autobahn, under Daphne, refuses anything else)."""
 
     TICKET_REFUSED = 4401
     FORBIDDEN = 4403
     NOT_FOUND = 4404
     HEARTBEAT_TIMEOUT = 4408
     TOO_SLOW = 4409
-    SERVER_ERROR = 1011
+    SERVER_ERROR = 4500
 
 
 # What a viewer may send; everything else is refused with ``forbidden``.

@@ -58,6 +58,7 @@ def motion_data(motion: Motion, *, turnout: int, eligible: int) -> dict[str, Any
         "secret": motion.secret,
         "changeable": motion.changeable,
         "deadline": _iso(motion.deadline),
+        "rejected_goal_status": motion.rejected_goal_status,
         "status": motion.status,
         "eligible": eligible,
         "turnout": turnout,

@@ -147,6 +147,9 @@ class MotionSerializer(serializers.Serializer):
     secret = serializers.BooleanField()
     changeable = serializers.BooleanField()
     deadline = serializers.DateTimeField(allow_null=True)
+    rejected_goal_status = serializers.ChoiceField(
+        choices=REJECTED_GOAL_STATUSES, help_text="Where the goal goes if not adopted."
+    )
     status = serializers.ChoiceField(choices=Motion.Status.choices)
     eligible = serializers.IntegerField()
     turnout = serializers.IntegerField(help_text="Ballots cast so far (a count, never who).")

@@ -153,12 +153,10 @@ def ballot_cast(request: HttpRequest, motion_id: int) -> HttpResponse:
                 actor=request.user, motion_id=motion.pk, **form.service_kwargs()
             )
         except DomainError as exc:
-            field = {"resistances": None}.get(exc.field or "", exc.field)
-            if field in form.fields:
-                form.add_error(field, exc.message)
-            else:
+            if exc.code != "invalid":  # not eligible, closed, gone: say so on the fresh page
                 messages.error(request, exc.message)
                 return redirect("voting:motion", motion_id=motion.pk)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
                 request,

@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
             name='Disposition',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(choices=[('accepted', 'angenommen'), ('partially_accepted', 'teilweise angenommen'), ('not_accepted', 'nicht angenommen'), ('answered', 'beantwortet')], max_length=20, verbose_name='Bewertung')),
+                ('value', models.CharField(choices=[('accepted', 'angenommen'), ('partially_accepted', 'teilweise angenommen'), ('not_accepted', 'nicht angenommen'), ('answered', 'beantwortet')], max_length=20, verbose_name='Entscheidung')),
                 ('response', models.TextField(verbose_name='Antwort')),
                 ('decided_at', models.DateTimeField(verbose_name='am')),
                 ('addressed_in', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='addressed_dispositions', to='deliberation.goalversion', verbose_name='umgesetzt in Fassung')),
@@ -105,8 +105,8 @@ class Migration(migrations.Migration):
                 ('round', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dispositions', to='deliberation.round', verbose_name='in Runde')),
             ],
             options={
-                'verbose_name': 'Bewertung einer Rückmeldung',
-                'verbose_name_plural': 'Bewertungen von Rückmeldungen',
+                'verbose_name': 'Entscheidung über eine Rückmeldung',
+                'verbose_name_plural': 'Entscheidungen über Rückmeldungen',
                 'ordering': ['decided_at', 'pk'],
             },
         ),
@@ -188,5 +188,20 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='versionfeedbacklink',
             constraint=models.UniqueConstraint(condition=models.Q(('idea__isnull', False)), fields=('version', 'idea'), name='version_links_idea_once'),
+        ),
+        migrations.CreateModel(
+            name='CarriedFeedback',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('comment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='deliberation.comment', verbose_name='Kommentar')),
+                ('idea', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='deliberation.idea', verbose_name='Idee')),
+                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='carried', to='deliberation.round', verbose_name='Runde')),
+            ],
+            options={
+                'verbose_name': 'übernommene Rückmeldung',
+                'verbose_name_plural': 'übernommene Rückmeldungen',
+                'ordering': ['round', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('comment__isnull', False), ('idea__isnull', True)), models.Q(('comment__isnull', True), ('idea__isnull', False)), _connector='OR'), name='carried_feedback_is_exactly_one'), models.UniqueConstraint(condition=models.Q(('comment__isnull', False)), fields=('round', 'comment'), name='comment_carried_once_per_round'), models.UniqueConstraint(condition=models.Q(('idea__isnull', False)), fields=('round', 'idea'), name='idea_carried_once_per_round')],
+            },
         ),
     ]

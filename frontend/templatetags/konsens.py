@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from deliberation.rendering import render_markdown
@@ -42,3 +45,14 @@ def room_url(slug: str) -> str:
 def public_only(circles: Any) -> list[Any]:
     """The public circles of an already fetched list (no query): what anyone may enter."""
     return [c for c in circles if c.is_public]
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """`` lang="de"`` for an element holding the concept's own text while the interface speaks
+    another language, so screen readers pronounce it right (WCAG 2.1, 3.1.2 Language of Parts).
+    The concept's texts are written in the site's default language."""
+    content = settings.LANGUAGE_CODE
+    if (get_language() or content).split("-")[0] == content.split("-")[0]:
+        return ""
+    return format_html(' lang="{}"', content)

@@ -32,7 +32,8 @@ from tests.browser.support import log_in
 from tests.conftest import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium; KONSENS_CHROMIUM names another build of Chromium (e.g. chromium-browser).
+CHROMIUM = Path(os.environ.get("KONSENS_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -46,6 +47,7 @@ DAPHNE = [sys.executable, "-m", "daphne"]
 STARTUP_TIMEOUT = 60.0  # seconds for Daphne to answer its first request
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in Django's order
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last, after every other test of the session.
 

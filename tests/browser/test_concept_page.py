@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FloatRect, Page, expect
 
 from tests.browser.conftest import ROOT
 from tests.browser.support import assert_accessible
@@ -22,15 +21,20 @@ DEMO_FIELDS = [
     "Sport",
     "Vielfalt – Kultur – Religion",
 ]
-PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 375, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 # KONSENS_SCREENSHOTS=1 refreshes the pictures the README shows.
 SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("KONSENS_SCREENSHOTS") else None
 
 
-def _screenshot(page: Page, name: str) -> None:
+def _screenshot(page: Page, name: str, *, clip: FloatRect | None = None) -> None:
     if SCREENSHOTS is not None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True, clip=clip)
 
 
 def _field_titles(page: Page) -> list[str]:
@@ -69,7 +73,12 @@ def test_concept_page_on_a_phone_fits_the_screen_and_is_accessible(
     assert _field_titles(page) == DEMO_FIELDS
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)
-    _screenshot(page, "concept-phone.png")
+    # The first screen, and the action fields further down.
+    _screenshot(page, "concept-phone.png", clip={"x": 0, "y": 0, "width": 375, "height": 740})
+    fields = page.locator("#fields-title").bounding_box()
+    if fields is not None:
+        clip: FloatRect = {"x": 0, "y": fields["y"] - 24, "width": 375, "height": 740}
+        _screenshot(page, "concept-phone-fields.png", clip=clip)
 
 
 def test_tab_reaches_the_skip_link_first_and_it_leads_to_the_content(page: Page) -> None:
@@ -80,6 +89,10 @@ def test_tab_reaches_the_skip_link_first_and_it_leads_to_the_content(page: Page)
     expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
+    # The next stop after the skip link shows where the focus is.
+    page.keyboard.press("Tab")
+    focused_outline = "() => getComputedStyle(document.activeElement).outlineStyle"
+    assert page.evaluate(focused_outline) == "solid"
 
 
 def test_action_field_page_is_accessible(page: Page) -> None:
@@ -96,6 +109,23 @@ def test_goal_page_is_accessible(page: Page) -> None:
         "Frühe Sprachförderung in allen Kitas"
     )
     expect(page.locator("#absatz-1")).to_be_visible()
+    assert_accessible(page)
+
+
+# (Not the 404 page: the server under test runs with DEBUG on and shows Django's own.)
+@pytest.mark.parametrize("path", ["/raeume/", "/anmelden/"])
+def test_other_public_pages_are_accessible(page: Page, path: str) -> None:
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_refused_login_is_announced_and_accessible(page: Page) -> None:
+    page.goto("/anmelden/")
+    page.locator("#id_username").fill("expert1")
+    page.locator("#id_password").fill("falsch")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator("#id_password")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
 
 

@@ -285,6 +285,15 @@ def test_visitor_switches_to_english_and_the_pages_follow(client: Client, goal: 
     assertContains(client.get("/raeume/"), "<h1>Rooms</h1>", html=True)
 
 
+def test_english_pages_mark_the_concepts_german_text_as_german(client: Client, goal: Goal) -> None:
+    assertContains(client.get("/"), '<h1 id="concept-title">Integrationskonzept 2021–2025</h1>')
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assertContains(
+        client.get("/"), '<h1 id="concept-title" lang="de">Integrationskonzept 2021–2025</h1>'
+    )
+    assertContains(client.get(f"/ziele/{goal.pk}/"), '<h1 lang="de">Frühe Sprachförderung</h1>')
+
+
 def test_language_switch_returns_to_the_page_it_was_used_on(client: Client, goal: Goal) -> None:
     path = f"/ziele/{goal.pk}/"
     response = client.post("/i18n/setlang/", {"language": "en", "next": path})

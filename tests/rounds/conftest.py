@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from deliberation import round_services, services
 from deliberation.demo import load_demo
-from deliberation.models import Circle, Comment, Goal, Round, RoomEvent
+from deliberation.models import Circle, Comment, Goal, RoomEvent, Round
 from tests.factories import make_user
 
 
@@ -130,3 +130,76 @@ def roundtrip(payload: Any) -> Any:
 @pytest.fixture
 def round_in_discussion(demo: Demo) -> Iterator[Round]:
     yield open_round(demo)
+
+
+@dataclass
+class Story:
+    """Round 1 of the demo's expert circle, evaluated and revised, with round 2 opened."""
+
+    round1: Round
+    round2: Round
+    horte: Comment  # accepted, taken up in version 2
+    zwei: Comment  # not accepted
+    frage: Comment  # never answered: carried over
+    idea: Any  # declined
+    version2: Any
+
+
+def tell_story(demo: Demo, clock: Clock) -> Story:
+    kita, eltern = demo.goals[0], demo.goals[1]
+    clock.advance(3600)
+    round1 = open_round(demo)
+    horte = comment(demo, demo.experts[0], kita, "Bitte auch die **Horte** einbeziehen.")
+    zwei = comment(demo, demo.experts[1], kita, "=SUMME(A1) Zwei Fachkräfte reichen.")
+    frage = comment(demo, demo.experts[2], eltern, "Welche Sprachen?")
+    for expert, support in zip(demo.experts, (4, 2, 3), strict=True):
+        round_services.rating_set(
+            actor=expert,
+            circle=demo.circle,
+            goal_id=kita.pk,
+            support=support,
+            needs_rework=support < 3,
+        )
+    idea, _created = round_services.idea_propose(
+        actor=demo.experts[2], circle=demo.circle, title="Sprachcafés", text="Jede Woche."
+    )
+    clock.advance(3600)
+    to_phase(demo, Round.Phase.EVALUATION)
+    round_services.disposition_set(
+        actor=demo.drafter,
+        circle=demo.circle,
+        comment_id=horte.pk,
+        value="accepted",
+        response="Die Horte kommen in den Text.",
+    )
+    round_services.disposition_set(
+        actor=demo.moderator,
+        circle=demo.circle,
+        comment_id=zwei.pk,
+        value="not_accepted",
+        response="Zwei sind das Minimum, nicht das Ziel.",
+    )
+    round_services.idea_decline(
+        actor=demo.moderator, circle=demo.circle, idea_id=idea.pk, reason="Gibt es schon."
+    )
+    clock.advance(3600)
+    to_phase(demo, Round.Phase.REVISION)
+    version2 = round_services.goal_version_publish(
+        actor=demo.drafter,
+        circle=demo.circle,
+        goal_id=kita.pk,
+        text=demo.goals[0]
+        .versions.get(number=1)
+        .text.replace("Kindertagesstätten", "Kindertagesstätten und Horte"),
+        change_note="Horte ergänzt.",
+        comment_ids=[horte.pk],
+    )
+    clock.advance(3600)
+    round2 = open_round(demo)
+    round1.refresh_from_db()
+    return Story(round1, round2, horte, zwei, frage, idea, version2)
+
+
+@pytest.fixture
+def story(demo: Demo, clock: Clock) -> Story:
+    return tell_story(demo, clock)

@@ -26,9 +26,7 @@ def _item(round_: Round, order: int) -> AgendaItem:
     return round_.agenda.get(order=order)
 
 
-def test_starting_an_item_sets_its_deadline_from_the_server_clock(
-    demo: Demo, clock: Clock
-) -> None:
+def test_starting_an_item_sets_its_deadline_from_the_server_clock(demo: Demo, clock: Clock) -> None:
     round_ = _open(demo)
     started_at = clock.advance(30)
     round_services.agenda_item_start(

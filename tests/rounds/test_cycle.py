@@ -110,11 +110,11 @@ def test_two_rounds_from_discussion_to_re_discussion(demo: Demo, clock: Clock) -
     assert (older.number, newer.number) == (1, 2)
     diff = text_diff(older.text, newer.text)
     assert [(op.op, op.text) for op in diff.ops if op.op != "equal"] == [
-        ("insert", " und Horte"),
+        ("insert", "und Horte "),
         ("delete", "zwei"),
         ("insert", "drei"),
     ]
-    assert "[eingefügt: </span> und Horte" in diff.html
+    assert "[eingefügt: </span>und Horte <" in diff.html
 
     # Carried over: only what is still open (the unanswered question).
     carried = round_selectors.open_feedback(round2)
@@ -122,7 +122,9 @@ def test_two_rounds_from_discussion_to_re_discussion(demo: Demo, clock: Clock) -
         ("comment", frage.pk, 1)
     ]
     opened = events(demo.circle, "round.opened")[-1]
-    assert opened.payload["open_feedback"] == [{"type": "comment", "id": frage.pk, "goal": eltern.pk}]
+    assert opened.payload["carried_over"] == [
+        {"type": "comment", "id": frage.pk, "goal": eltern.pk}
+    ]
 
     # Traceability both ways.
     trace = round_selectors.comment_trace(horte)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from deliberation import round_selectors, round_services
-from deliberation.models import Disposition, Round, RoomEvent
+from deliberation.models import Disposition, RoomEvent, Round
 from tests.rounds.conftest import Clock, Demo, comment, events, open_round, roundtrip, to_phase
 
 pytestmark = pytest.mark.django_db
@@ -29,12 +29,14 @@ def test_round_opened_event_carries_the_round_with_its_agenda(demo: Demo, clock:
     assert payload["round"] == roundtrip(round_selectors.round_state(round_))
     assert payload["round"]["phase"] == "discussion"
     assert payload["round"]["opened_by"] == {"id": demo.moderator.pk, "name": "Mara Moderatorin"}
-    assert [(i["order"], i["goal"], i["time_box"], i["version"]["number"])
-            for i in payload["round"]["agenda"]] == [
+    assert [
+        (i["order"], i["goal"], i["time_box"], i["version"]["number"])
+        for i in payload["round"]["agenda"]
+    ] == [
         (1, demo.goals[0].pk, 600, 1),
         (2, demo.goals[1].pk, 600, 1),
-    ]  # fmt: skip
-    assert payload["open_feedback"] == []
+    ]
+    assert payload["carried_over"] == []
 
 
 def test_opening_puts_draft_goals_into_discussion_and_every_field_room_hears_it(
@@ -64,9 +66,12 @@ def test_rating_event_carries_the_aggregate_but_no_individual_ratings(demo: Demo
     goal = demo.goals[0]
     for expert, support in zip(demo.experts, (5, 4, 1), strict=True):
         round_services.rating_set(
-            actor=expert, circle=demo.circle, goal_id=goal.pk, support=support,
+            actor=expert,
+            circle=demo.circle,
+            goal_id=goal.pk,
+            support=support,
             needs_rework=support < 3,
-        )  # fmt: skip
+        )
     aggregate = _last(demo, "rating.aggregate")["aggregate"]
     assert aggregate["goal"] == goal.pk
     assert aggregate["count"] == 3
@@ -116,16 +121,26 @@ def test_rating_a_goal_off_the_agenda_is_not_found(demo: Demo) -> None:
 def test_idea_events_follow_the_idea_and_its_disposition(demo: Demo) -> None:
     open_round(demo)
     idea, created = round_services.idea_propose(
-        actor=demo.expert, circle=demo.circle, title="Lesepaten", text="Ehrenamtliche lesen vor.",
+        actor=demo.expert,
+        circle=demo.circle,
+        title="Lesepaten",
+        text="Ehrenamtliche lesen vor.",
         client_key="idea-1",
-    )  # fmt: skip
+    )
     again, created_again = round_services.idea_propose(
-        actor=demo.expert, circle=demo.circle, title="Lesepaten", text="Ehrenamtliche lesen vor.",
+        actor=demo.expert,
+        circle=demo.circle,
+        title="Lesepaten",
+        text="Ehrenamtliche lesen vor.",
         client_key="idea-1",
-    )  # fmt: skip
+    )
     assert created and not created_again and again.pk == idea.pk
     proposed = _last(demo, "idea.proposed")["idea"]
-    assert (proposed["id"], proposed["title"], proposed["state"]) == (idea.pk, "Lesepaten", "proposed")
+    assert (proposed["id"], proposed["title"], proposed["state"]) == (
+        idea.pk,
+        "Lesepaten",
+        "proposed",
+    )
     assert len(events(demo.circle, "idea.proposed")) == 1
 
     round_services.idea_accept(
@@ -162,21 +177,29 @@ def test_disposition_event_and_its_update_when_a_version_takes_it_up(
     said = comment(demo, demo.expert, demo.goals[0], "Bitte konkreter.")
     to_phase(demo, Round.Phase.EVALUATION)
     round_services.disposition_set(
-        actor=demo.drafter, circle=demo.circle, comment_id=said.pk,
-        value=Disposition.Value.ACCEPTED, response="Machen wir.",
-    )  # fmt: skip
+        actor=demo.drafter,
+        circle=demo.circle,
+        comment_id=said.pk,
+        value=Disposition.Value.ACCEPTED,
+        response="Machen wir.",
+    )
     set_ = _last(demo, "disposition.set")["disposition"]
     assert set_["feedback"] == {"type": "comment", "id": said.pk, "goal": demo.goals[0].pk}
     assert (set_["value"], set_["response"], set_["addressed_in"]) == (
-        "accepted", "Machen wir.", None,
-    )  # fmt: skip
+        "accepted",
+        "Machen wir.",
+        None,
+    )
     assert set_["decided_by"]["name"] == "David Redakteur"
 
     to_phase(demo, Round.Phase.REVISION)
     version = round_services.goal_version_publish(
-        actor=demo.drafter, circle=demo.circle, goal_id=demo.goals[0].pk,
-        text="Konkreter.", comment_ids=[said.pk],
-    )  # fmt: skip
+        actor=demo.drafter,
+        circle=demo.circle,
+        goal_id=demo.goals[0].pk,
+        text="Konkreter.",
+        comment_ids=[said.pk],
+    )
     updated = _last(demo, "disposition.set")["disposition"]
     assert updated["addressed_in"] == {"id": version.pk, "goal": demo.goals[0].pk, "number": 2}
     for circle in (demo.circle, demo.working_group):
@@ -185,9 +208,9 @@ def test_disposition_event_and_its_update_when_a_version_takes_it_up(
             "version": {"id": version.pk, "goal": demo.goals[0].pk, "number": 2},
             "feedback": [{"type": "comment", "id": said.pk, "goal": demo.goals[0].pk}],
         }
-    assert events(demo.circle, "goal.version_published")[-1].payload["goal"]["version"][
-        "number"
-    ] == 2
+    assert (
+        events(demo.circle, "goal.version_published")[-1].payload["goal"]["version"]["number"] == 2
+    )
 
 
 def test_setting_the_same_disposition_again_records_nothing(demo: Demo) -> None:
@@ -196,18 +219,28 @@ def test_setting_the_same_disposition_again_records_nothing(demo: Demo) -> None:
     to_phase(demo, Round.Phase.EVALUATION)
     for _ in range(2):
         round_services.disposition_set(
-            actor=demo.moderator, circle=demo.circle, comment_id=said.pk,
-            value="answered", response="Danke.",
-        )  # fmt: skip
+            actor=demo.moderator,
+            circle=demo.circle,
+            comment_id=said.pk,
+            value="answered",
+            response="Danke.",
+        )
     assert len(events(demo.circle, "disposition.set")) == 1
 
 
 # --- a stale snapshot plus the events equals a fresh snapshot --------------------------------
 
 
-def _apply(snapshot: dict[str, Any], kind: str, data: dict[str, Any]) -> None:
-    """The client's reducer for round events, as simple as the protocol promises."""
+def _apply(snapshot: dict[str, Any] | None, kind: str, data: dict[str, Any]) -> Any:
+    """The client's reducer for round events, as simple as ``docs/rounds.md`` promises;
+    returns the new round part of the snapshot."""
+    if kind == "round.opened":
+        return data
+    if snapshot is None:
+        return None
     if kind == "round.phase_changed":
+        if data["round"]["phase"] == "closed":
+            return None
         snapshot["round"] = data["round"]
     elif kind == "agenda.item_started":
         snapshot["round"]["current_item"] = data["item"]["id"]
@@ -228,7 +261,10 @@ def _apply(snapshot: dict[str, Any], kind: str, data: dict[str, Any]) -> None:
         ]
     elif kind == "disposition.set":
         others = [d for d in snapshot["dispositions"] if d["id"] != data["disposition"]["id"]]
-        snapshot["dispositions"] = [*others, data["disposition"]]
+        snapshot["dispositions"] = sorted(
+            [*others, data["disposition"]], key=lambda d: int(d["id"])
+        )
+    return snapshot
 
 
 def test_stale_round_snapshot_plus_events_equals_a_fresh_one(demo: Demo, clock: Clock) -> None:
@@ -246,20 +282,62 @@ def test_stale_round_snapshot_plus_events_equals_a_fresh_one(demo: Demo, clock: 
     idea, _ = round_services.idea_propose(
         actor=demo.expert, circle=demo.circle, title="T", text="X"
     )
-    round_services.idea_decline(actor=demo.moderator, circle=demo.circle, idea_id=idea.pk, reason="R")
+    round_services.idea_decline(
+        actor=demo.moderator, circle=demo.circle, idea_id=idea.pk, reason="R"
+    )
     clock.advance(60)
     to_phase(demo, Round.Phase.EVALUATION)
     round_services.disposition_set(
-        actor=demo.moderator, circle=demo.circle, comment_id=said.pk,
-        value="answered", response="Antwort.",
-    )  # fmt: skip
+        actor=demo.moderator,
+        circle=demo.circle,
+        comment_id=said.pk,
+        value="answered",
+        response="Antwort.",
+    )
 
     for event in events(demo.circle, after=seq):
-        _apply(stale, event.kind, roundtrip(event.payload))
+        stale = _apply(stale, event.kind, roundtrip(event.payload))
+    assert stale == roundtrip(round_selectors.room_round_snapshot(demo.circle))
+
+
+def test_snapshot_before_the_next_round_plus_events_equals_a_fresh_one(
+    demo: Demo, clock: Clock
+) -> None:
+    open_round(demo)
+    pending = comment(demo, demo.expert, demo.goals[0], "Angenommen, aber noch nicht umgesetzt.")
+    to_phase(demo, Round.Phase.EVALUATION)
+    round_services.disposition_set(
+        actor=demo.moderator,
+        circle=demo.circle,
+        comment_id=pending.pk,
+        value="accepted",
+        response="Kommt in die nächste Fassung.",
+    )
+    to_phase(demo, Round.Phase.REVISION)
+    stale = roundtrip(round_selectors.room_round_snapshot(demo.circle))
+    seq = demo.circle.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+    clock.advance(60)
+    open_round(demo)  # closes round 1, opens round 2 with the accepted comment carried over
+
+    for event in events(demo.circle, after=seq):
+        stale = _apply(stale, event.kind, roundtrip(event.payload))
     fresh = roundtrip(round_selectors.room_round_snapshot(demo.circle))
-    stale["dispositions"].sort(key=lambda d: d["id"])
-    fresh["dispositions"].sort(key=lambda d: d["id"])
     assert stale == fresh
+    assert fresh["carried_over"] == [
+        {"type": "comment", "id": pending.pk, "goal": demo.goals[0].pk}
+    ]
+    assert [d["response"] for d in fresh["dispositions"]] == ["Kommt in die nächste Fassung."]
+
+
+def test_closing_the_round_empties_the_round_part_of_the_snapshot(demo: Demo) -> None:
+    open_round(demo)
+    to_phase(demo, Round.Phase.EVALUATION, Round.Phase.REVISION)
+    stale = roundtrip(round_selectors.room_round_snapshot(demo.circle))
+    to_phase(demo, Round.Phase.CLOSED)
+    closed = events(demo.circle, "round.phase_changed")[-1]
+    assert _apply(stale, closed.kind, roundtrip(closed.payload)) is None
+    assert round_selectors.room_round_snapshot(demo.circle) is None
 
 
 def test_countdown_in_a_snapshot_is_what_is_left_now(demo: Demo, clock: Clock) -> None:
@@ -271,3 +349,45 @@ def test_countdown_in_a_snapshot_is_what_is_left_now(demo: Demo, clock: Clock) -
     snapshot = round_selectors.room_round_snapshot(demo.circle)
     assert snapshot is not None
     assert snapshot["round"]["agenda"][0]["remaining"] == 360
+
+
+def test_settling_carried_feedback_keeps_snapshot_and_events_in_step(
+    demo: Demo, clock: Clock
+) -> None:
+    open_round(demo)
+    pending = comment(demo, demo.expert, demo.goals[0], "Bitte präziser.")
+    idea, _ = round_services.idea_propose(
+        actor=demo.expert, circle=demo.circle, title="Idee", text="Aus Runde 1."
+    )
+    to_phase(demo, Round.Phase.EVALUATION)
+    round_services.disposition_set(
+        actor=demo.moderator,
+        circle=demo.circle,
+        comment_id=pending.pk,
+        value="accepted",
+        response="Wird präziser.",
+    )
+    to_phase(demo, Round.Phase.REVISION)
+    clock.advance(60)
+    open_round(demo)
+    stale = roundtrip(round_selectors.room_round_snapshot(demo.circle))
+    assert {(r["type"], r["id"]) for r in stale["carried_over"]} == {
+        ("comment", pending.pk),
+        ("idea", idea.pk),
+    }
+    seq = demo.circle.events.order_by("-seq").values_list("seq", flat=True).first() or 0
+
+    round_services.idea_accept(actor=demo.moderator, circle=demo.circle, idea_id=idea.pk)
+    to_phase(demo, Round.Phase.EVALUATION, Round.Phase.REVISION)
+    round_services.goal_version_publish(
+        actor=demo.drafter,
+        circle=demo.circle,
+        goal_id=demo.goals[0].pk,
+        text="Präziser.",
+        comment_ids=[pending.pk],
+    )
+
+    for event in events(demo.circle, after=seq):
+        stale = _apply(stale, event.kind, roundtrip(event.payload))
+    assert stale == roundtrip(round_selectors.room_round_snapshot(demo.circle))
+    assert round_selectors.open_feedback(Round.objects.get(number=2)) == []

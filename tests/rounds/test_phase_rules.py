@@ -314,7 +314,9 @@ def test_idea_already_decided_cannot_be_decided_again(demo: Demo) -> None:
     idea, _ = round_services.idea_propose(
         actor=demo.expert, circle=demo.circle, title="T", text="X"
     )
-    round_services.idea_decline(actor=demo.moderator, circle=demo.circle, idea_id=idea.pk, reason="R")
+    round_services.idea_decline(
+        actor=demo.moderator, circle=demo.circle, idea_id=idea.pk, reason="R"
+    )
     with pytest.raises(Conflict):
         round_services.idea_accept(actor=demo.moderator, circle=demo.circle, idea_id=idea.pk)
     assert Idea.objects.get().state == Idea.State.DECLINED

@@ -102,7 +102,7 @@ def test_a_bad_share_is_a_400_naming_the_field(vote_room: Room) -> None:
 def test_everyone_sees_a_public_circles_motions_without_a_tally(vote_room: Room, who: str) -> None:
     motion = open_motion(vote_room)
     services.ballot_cast(
-        actor=vote_room.expert, motion_id=motion.pk, choice="veto", reason="Grund-4711"
+        actor=vote_room.expert2, motion_id=motion.pk, choice="veto", reason="Grund-4711"
     )
     client = client_for(vote_room, who)
     listing = client.get(reverse("api-circle-motion-list", args=[vote_room.circle.slug]))
@@ -112,6 +112,7 @@ def test_everyone_sees_a_public_circles_motions_without_a_tally(vote_room: Room,
     body = detail.json()
     assert body["turnout"] == 1
     assert body["result"] is None
+    assert body["you"]["ballot"] is None  # expert2's ballot is theirs alone
     for response in (listing, detail):
         assert '"veto"' not in response.content.decode()
         assert "Grund-4711" not in response.content.decode()
@@ -265,3 +266,20 @@ def test_the_schema_documents_every_vote_operation(db: Any) -> None:
         "motions_record_retrieve",
         "concepts_document_markdown",
     } <= operations
+
+
+def test_the_detail_tells_the_requester_what_they_may_do(vote_room: Room) -> None:
+    motion = open_motion(vote_room)
+    services.ballot_cast(actor=vote_room.expert, motion_id=motion.pk, choice="consent")
+    url = reverse("api-motion-detail", args=[motion.pk])
+    expert = client_for(vote_room, "expert").get(url).json()["you"]
+    assert expert == {
+        "eligible": True,
+        "may_close": False,
+        "ballot": {"motion": motion.pk, "choice": "consent", "resistances": None, "reason": ""},
+    }
+    moderator = client_for(vote_room, "moderator").get(url).json()["you"]
+    assert moderator == {"eligible": False, "may_close": True, "ballot": None}
+    for who in ("drafter", "outsider", "anonymous"):
+        you = client_for(vote_room, who).get(url).json()["you"]
+        assert you == {"eligible": False, "may_close": False, "ballot": None}

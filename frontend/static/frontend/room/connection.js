@@ -90,9 +90,8 @@ export class RoomConnection {
   command(type, fields = {}) {
     const id = `c${this.nextId++}`;
     return new Promise((resolve, reject) => {
-      const entry = { frame: { type, ...fields }, id, resolve, reject, sentOn: 0 };
-      entry.retried = false;
-      entry.tries = 0;
+      const frame = { type, ...fields };
+      const entry = { frame, id, resolve, reject, sentOn: 0, retried: false, tries: 0 };
       this.pending.set(id, entry);
       if (this.ready) this.sendPending(entry);
     });
@@ -100,6 +99,7 @@ export class RoomConnection {
 
   sendPending(entry) {
     if (!this.ready || entry.sentOn === this.generation) return;
+    if (this.pending.get(entry.id) !== entry) return; // answered meanwhile
     if (entry.sentOn !== 0) entry.retried = true;
     entry.sentOn = this.generation;
     this.send({ ...entry.frame, id: entry.id });

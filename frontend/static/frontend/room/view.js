@@ -84,6 +84,10 @@ function reconcile(container, items, render) {
     existing.delete(key);
     const node = render(item, old);
     node.dataset.key = key;
+    if (old && node !== old) {
+      if (old === cursor) cursor = cursor.nextElementSibling;
+      old.remove();
+    }
     if (node === cursor) {
       cursor = cursor.nextElementSibling;
     } else {
@@ -131,7 +135,9 @@ export class RoomView {
     this.replyTo = null; // the comment the next comment answers
     this.editing = new Map(); // comment id → draft text of an open edit form
     this.live = false;
-    this.storageKey = `konsens:room:${slug}`;
+    // Drafts and unconfirmed posts belong to one person in one room (a shared computer may
+    // sign in someone else in the same tab).
+    this.storageKey = `konsens:room:${slug}:${root.dataset.user || "anonymous"}`;
 
     const byId = (id) => document.getElementById(id);
     this.dom = {
@@ -162,7 +168,6 @@ export class RoomView {
       composerSend: byId("composer-send"),
       composerOffline: byId("composer-offline"),
       composerPending: byId("composer-pending"),
-      composerError: byId("composer-error"),
       presence: byId("presence-list"),
       presenceEmpty: byId("presence-empty"),
       viewers: byId("presence-viewers"),

@@ -1,0 +1,318 @@
+// The vote panel of the live room: rule, choices, reason, confirmation, live turnout, and
+// once closed the result with its counts and a small chart. Plain ES module, no bundler.
+//
+// How the room wires it (see docs/voting.md, "In the room"):
+//
+//   import { MOTION_REDUCERS, VotePanel, isMotionEvent } from "/static/voting/vote-panel.js";
+//   // snapshot: state.motions = snapshot.motions            (voting.selectors.room_motions)
+//   // reducers: Object.assign(REDUCERS, MOTION_REDUCERS)    (stale snapshot + events = fresh)
+//   const panel = new VotePanel(element);
+//   panel.render(state.motions);                            // after welcome
+//   if (isMotionEvent(frame.kind)) panel.update(state.motions, frame);  // after each event
+//
+// Casting and closing go through the REST API (PUT /api/v1/motions/<id>/ballot/, POST
+// /api/v1/motions/<id>/close/) with the page's session and CSRF cookie; the room socket then
+// brings the turnout / result to everybody, this tab included. Every text is set with
+// textContent: nothing from the server is parsed as HTML.
+
+const API = "/api/v1";
+
+const t = (text) => (typeof globalThis.gettext === "function" ? globalThis.gettext(text) : text);
+const fill = (text, values) =>
+  text.replace(/%\((\w+)\)s/g, (m, name) => (name in values ? String(values[name]) : m));
+
+const CHOICES = {
+  consent: [
+    ["consent", "Zustimmung", "Ich trage das Ziel in dieser Fassung mit."],
+    ["consent_with_concerns", "Zustimmung mit Bedenken", "Ich trage es mit, habe aber Bedenken (bitte kurz begründen)."],
+    ["abstain", "Enthaltung", "Ich enthalte mich; zählt fürs Quorum, nicht für den Anteil."],
+    ["veto", "Veto", "Ich kann das Ziel so nicht mittragen (Begründung nötig)."],
+  ],
+  majority: [
+    ["yes", "Ja", ""],
+    ["no", "Nein", ""],
+    ["abstain", "Enthaltung", ""],
+  ],
+};
+const METHODS = { consent: "Konsent", majority: "Mehrheit", resistance: "Widerstandsabfrage" };
+const OUTCOMES = { adopted: "angenommen", rejected: "abgelehnt", no_quorum: "Quorum verfehlt" };
+
+export const MOTION_REDUCERS = {
+  "motion.opened"(state, data) {
+    state.motions = upsert(state.motions ?? [], data.motion);
+  },
+  "motion.turnout"(state, data) {
+    const motion = (state.motions ?? []).find((m) => m.id === data.motion);
+    if (motion) motion.turnout = data.turnout;
+  },
+  "motion.closed"(state, data) {
+    state.motions = upsert(state.motions ?? [], data.motion);
+  },
+};
+
+export function isMotionEvent(kind) {
+  return kind.startsWith("motion.");
+}
+
+function upsert(motions, motion) {
+  const rest = motions.filter((m) => m.id !== motion.id);
+  rest.push(motion);
+  return rest.sort((a, b) => a.id - b.id);
+}
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = value;
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child !== null && child !== undefined && child !== false) {
+      el.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+  }
+  return el;
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+async function api(method, path, body) {
+  const response = await fetch(`${API}${path}`, {
+    method,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const detail = data.detail || Object.values(data).flat().join(" ") || response.statusText;
+    throw new Error(detail);
+  }
+  return data;
+}
+
+function share(text) {
+  const [n, d] = text.split("/").map(Number);
+  return `${text} (${((100 * n) / d).toLocaleString(document.documentElement.lang || "de", { maximumFractionDigits: 1 })} %)`;
+}
+
+function ruleLines(rule, eligible) {
+  const lines = [[t("Verfahren"), t(METHODS[rule.method])]];
+  lines.push([
+    t("Quorum"),
+    fill(t("mindestens %(share)s der %(n)s Stimmberechtigten"), { share: share(rule.quorum), n: eligible }),
+  ]);
+  if (rule.threshold) {
+    const mode = rule.threshold_mode === "more_than" ? t("mehr als") : t("mindestens");
+    lines.push([t("Schwelle"), `${mode} ${share(rule.threshold)} ${t("der nicht enthaltenen Stimmen")}`]);
+  }
+  if (rule.method === "consent") {
+    lines.push([t("Veto"), rule.veto_blocks ? t("blockiert") : t("zählt als Gegenstimme")]);
+  }
+  lines.push([t("Stimmabgabe"), rule.secret ? t("geheim") : t("offen")]);
+  lines.push([t("Änderungen"), rule.changeable ? t("bis zum Schluss möglich") : t("endgültig")]);
+  if (rule.deadline) {
+    const when = new Date(rule.deadline).toLocaleString(document.documentElement.lang || "de");
+    lines.push([t("Frist"), when]);
+  }
+  return h("dl", { class: "vote-rule" }, lines.map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
+}
+
+function turnoutLine(motion) {
+  const percent = motion.eligible ? Math.round((100 * motion.turnout) / motion.eligible) : 0;
+  return h(
+    "p",
+    { class: "vote-turnout", "data-turnout": motion.id },
+    h("strong", {
+      text: fill(t("%(t)s von %(n)s haben abgestimmt"), { t: motion.turnout, n: motion.eligible }),
+    }),
+    h("span", { class: "vote-turnout__bar", "aria-hidden": "true" },
+      h("span", { class: "vote-turnout__fill", style: `width: ${percent}%` })),
+  );
+}
+
+function resultBlock(motion) {
+  const result = motion.result;
+  const labels = Object.fromEntries((CHOICES[motion.method] ?? []).map(([k, l]) => [k, t(l)]));
+  const entries = Object.entries(result.counts);
+  const top = Math.max(1, ...entries.map(([, v]) => v));
+  return h(
+    "div",
+    { class: "vote-panel__result" },
+    h("p", { class: `vote-outcome vote-outcome--${result.outcome}` },
+      h("strong", { text: t(OUTCOMES[result.outcome]) }),
+      result.winner ? h("span", { text: fill(t("Gewählt: Fassung %(label)s"), { label: result.winner }) }) : null),
+    h("table", { class: "vote-table" },
+      h("caption", { text: motion.method === "resistance" ? t("Gesamtwiderstand je Fassung") : t("Stimmen je Möglichkeit") }),
+      h("tbody", {}, entries.map(([key, value]) =>
+        h("tr", {},
+          h("th", { scope: "row", text: labels[key] ?? fill(t("Fassung %(label)s"), { label: key }) }),
+          h("td", { class: "num", text: String(value) }),
+          h("td", { class: "vote-panel__barcell", "aria-hidden": "true" },
+            h("span", { class: "vote-panel__bar", style: `width: ${(100 * value) / top}%` })))))),
+    h("p", {},
+      fill(t("%(p)s von %(n)s haben teilgenommen."), { p: result.participants, n: result.eligible }), " ",
+      h("a", { href: `/abstimmungen/${motion.id}/`, text: t("Ergebnis, Protokoll und Nachprüfung") })),
+  );
+}
+
+export class VotePanel {
+  constructor(element) {
+    this.element = element;
+    this.cards = new Map(); // motion id → card element
+    this.you = new Map(); // motion id → {eligible, may_close, ballot}
+  }
+
+  /** Draw every motion anew (after a welcome). */
+  render(motions) {
+    this.element.replaceChildren();
+    this.cards.clear();
+    const shown = this.visible(motions);
+    if (!shown.length) {
+      this.element.append(h("p", { class: "muted", text: t("Zurzeit läuft keine Abstimmung.") }));
+    }
+    for (const motion of shown) this.element.append(this.card(motion));
+  }
+
+  /** One applied event: touch only what it changed, so a ballot being filled in stays. */
+  update(motions, frame) {
+    const id = frame.kind === "motion.turnout" ? frame.data.motion : frame.data.motion?.id;
+    const motion = motions.find((m) => m.id === id);
+    if (!motion) return;
+    const card = this.cards.get(id);
+    if (frame.kind === "motion.turnout" && card) {
+      card.querySelector(`[data-turnout="${id}"]`)?.replaceWith(turnoutLine(motion));
+      return;
+    }
+    this.you.delete(id);
+    this.render(motions);
+  }
+
+  visible(motions) {
+    const open = motions.filter((m) => m.status === "open");
+    const closed = motions.filter((m) => m.status === "closed").slice(-3);
+    return [...open, ...closed.reverse()];
+  }
+
+  card(motion) {
+    const body = h("div", { class: "vote-panel__body" });
+    const card = h(
+      "section",
+      { class: "card vote-card vote-panel__motion", "aria-labelledby": `motion-${motion.id}-title` },
+      h("h3", { id: `motion-${motion.id}-title` },
+        fill(t("Abstimmung über „%(title)s“"), { title: motion.goal.title })),
+      body,
+    );
+    this.cards.set(motion.id, card);
+    if (motion.status === "closed" && motion.result) {
+      body.append(resultBlock(motion));
+      return card;
+    }
+    body.append(turnoutLine(motion), ruleLines(motion.rule, motion.eligible));
+    const slot = h("div", { class: "vote-panel__actions" });
+    body.append(slot);
+    this.loadYou(motion).then((you) => slot.replaceChildren(...this.actions(motion, you)));
+    return card;
+  }
+
+  async loadYou(motion) {
+    if (!this.you.has(motion.id)) {
+      try {
+        const detail = await api("GET", `/motions/${motion.id}/`);
+        this.you.set(motion.id, detail.you);
+      } catch {
+        this.you.set(motion.id, { eligible: false, may_close: false, ballot: null });
+      }
+    }
+    return this.you.get(motion.id);
+  }
+
+  actions(motion, you) {
+    const parts = [];
+    if (you.eligible && (!you.ballot || motion.changeable)) parts.push(this.ballotForm(motion, you.ballot));
+    else if (you.ballot) parts.push(h("p", { class: "vote-mine", text: t("Sie haben abgestimmt.") }));
+    if (you.may_close) parts.push(this.closeForm(motion));
+    return parts;
+  }
+
+  ballotForm(motion, ballot) {
+    const status = h("p", { class: "vote-panel__status", role: "status" });
+    const fields = [];
+    if (motion.method === "resistance") {
+      fields.push(h("fieldset", { class: "vote-fieldset" },
+        h("legend", { text: t("Ihr Widerstand gegen jede Fassung (0–10)") }),
+        motion.alternatives.map((alt) => h("div", { class: "field" },
+          h("label", { for: `m${motion.id}-r${alt.label}` }, fill(t("Fassung %(label)s"), { label: alt.label }), ": ", alt.text),
+          h("input", { type: "number", min: 0, max: 10, step: 1, required: true, name: alt.label,
+            id: `m${motion.id}-r${alt.label}`, value: ballot?.resistances?.[alt.label] ?? null })))));
+    } else {
+      fields.push(h("fieldset", { class: "vote-choices" },
+        h("legend", { text: t("Ihre Wahl") }),
+        CHOICES[motion.method].map(([value, label, hint]) => h("label", { class: "vote-choice" },
+          h("input", { type: "radio", name: "choice", value, required: true, checked: ballot?.choice === value }),
+          h("span", { class: "vote-choice__label", text: t(label) }),
+          hint ? h("span", { class: "vote-choice__hint", text: t(hint) }) : null))));
+    }
+    fields.push(h("div", { class: "field" },
+      h("label", { for: `m${motion.id}-reason`, text: t("Begründung") }),
+      h("textarea", { id: `m${motion.id}-reason`, name: "reason", rows: 2 }, ballot?.reason ?? "")));
+    fields.push(h("label", { class: "vote-check" },
+      h("input", { type: "checkbox", name: "confirm", required: true }),
+      h("span", { text: t("Ich habe meine Auswahl geprüft und gebe diese Stimme ab.") })));
+    const form = h("form", { class: "vote-form", "data-ballot-form": true }, fields,
+      h("button", { class: "button button--primary", type: "submit", text: ballot ? t("Stimme ändern") : t("Stimme abgeben") }),
+      status);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const body = { reason: data.get("reason") ?? "" };
+      if (motion.method === "resistance") {
+        body.resistances = Object.fromEntries(motion.alternatives.map((a) => [a.label, Number(data.get(a.label))]));
+      } else {
+        body.choice = data.get("choice");
+      }
+      try {
+        const saved = await api("PUT", `/motions/${motion.id}/ballot/`, body);
+        this.you.set(motion.id, { ...this.you.get(motion.id), ballot: saved });
+        status.textContent = ballot ? t("Ihre Stimme ist geändert.") : t("Ihre Stimme ist abgegeben.");
+        form.querySelector("[name=confirm]").checked = false;
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+    return form;
+  }
+
+  closeForm(motion) {
+    const status = h("p", { class: "vote-panel__status", role: "status" });
+    const form = h("form", { class: "vote-form" },
+      h("div", { class: "field" },
+        h("label", { for: `m${motion.id}-after`, text: t("Falls nicht angenommen, geht das Ziel") }),
+        h("select", { id: `m${motion.id}-after`, name: "rejected_goal_status" },
+          h("option", { value: "revised", text: t("zurück zur Überarbeitung") }),
+          h("option", { value: "rejected", text: t("in den Status „Abgelehnt“") }))),
+      h("label", { class: "vote-check" },
+        h("input", { type: "checkbox", name: "confirm", required: true }),
+        h("span", { text: t("Abstimmung jetzt schließen und das Ergebnis veröffentlichen") })),
+      h("button", { class: "button", type: "submit", text: t("Schließen und auszählen") }),
+      status);
+    form.querySelector("select").value = motion.rejected_goal_status ?? "revised";
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api("POST", `/motions/${motion.id}/close/`, {
+          rejected_goal_status: new FormData(form).get("rejected_goal_status"),
+        });
+      } catch (error) {
+        status.textContent = error.message;
+      }
+    });
+    return form;
+  }
+}
