@@ -77,12 +77,12 @@ class Bench:
             if self.args.konsens_server == "uvicorn":
                 command = [
                     PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
-                    "--no-access-log", "--ws", "websockets", "config.asgi:application",
+                    "--no-access-log", "--ws", "websockets", self.args.konsens_app,
                 ]  # fmt: skip
             else:
                 command = [
                     PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                    "config.asgi:application",
+                    self.args.konsens_app,
                 ]  # fmt: skip
             return start_server(
                 name,
@@ -426,6 +426,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", action="store_true", help="py-spy every server (adds sampling overhead)"
     )
     parser.add_argument("--konsens-server", choices=("daphne", "uvicorn"), default="daphne")
+    parser.add_argument(
+        "--konsens-app", default="config.asgi:application", help="ASGI app (for experiments)"
+    )
     parser.add_argument("--database-url", default=konsens.DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=konsens.DEFAULT_REDIS_URL)
     parser.add_argument(

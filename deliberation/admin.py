@@ -17,15 +17,23 @@ from deliberation import services
 from deliberation.errors import DomainError
 from deliberation.models import (
     ActionField,
+    AgendaItem,
+    CarriedFeedback,
     Circle,
     Comment,
     Concept,
+    Disposition,
     Goal,
     GoalStatusChange,
     GoalVersion,
     HandRaise,
+    Idea,
     Membership,
+    Rating,
     RoomEvent,
+    Round,
+    RoundComment,
+    VersionFeedbackLink,
 )
 
 
@@ -297,3 +305,59 @@ class RoomEventAdmin(ReadOnlyAdmin):
 class GoalStatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["goal", "from_status", "to_status", "actor", "reason", "at"]
     list_filter = ["to_status"]
+
+
+# --- rounds: the record of each round, read-only (moderators steer rounds in the room) -----
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ["order", "goal", "version", "time_box", "started_at", "deadline"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Round)
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ["circle", "number", "phase", "ratings_public", "opened_by", "opened_at"]
+    list_filter = ["phase", "circle"]
+    inlines = [AgendaItemInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ["round", "goal", "expert", "support", "needs_rework", "updated_at"]
+    list_filter = ["round__circle", "needs_rework"]
+
+
+@admin.register(Idea)
+class IdeaAdmin(ReadOnlyAdmin):
+    list_display = ["title", "circle", "round", "author", "state", "created_at"]
+    list_filter = ["state", "circle"]
+    search_fields = ["title", "text"]
+
+
+@admin.register(Disposition)
+class DispositionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "round", "value", "decided_by", "decided_at", "addressed_in"]
+    list_filter = ["value", "round__circle"]
+    search_fields = ["response"]
+
+
+@admin.register(RoundComment)
+class RoundCommentAdmin(ReadOnlyAdmin):
+    list_display = ["round", "comment"]
+
+
+@admin.register(CarriedFeedback)
+class CarriedFeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["round", "comment", "idea"]
+
+
+@admin.register(VersionFeedbackLink)
+class VersionFeedbackLinkAdmin(ReadOnlyAdmin):
+    list_display = ["version", "comment", "idea"]
