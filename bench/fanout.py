@@ -48,14 +48,38 @@ from bench.common import (
     table,
 )
 
-SERVERS = ("konsens", "stock", "reference")
+SERVERS = ("konsens", "konsens-uvicorn", "stock", "reference")
+KONSENS = ("konsens", "konsens-uvicorn")
+DEFAULT_APP = "config.asgi:application"
+LABELS = {
+    "konsens": "Konsens, Daphne",
+    "konsens-uvicorn": "Konsens, uvicorn",
+    "stock": "stock Channels, Daphne",
+    "reference": "websockets reference",
+}
+# uvicorn as the compose file would run it: uvloop, httptools, the websockets implementation,
+# Daphne's frame limit (1 MiB), no lifespan (Django's ASGI handler has none).
+UVICORN_OPTIONS = [
+    "--loop",
+    "uvloop",
+    "--http",
+    "httptools",
+    "--ws",
+    "websockets",
+    "--ws-max-size",
+    "1048576",
+    "--lifespan",
+    "off",
+    "--no-access-log",
+]
 # The Konsens servers' KONSENS_VAR_DIR (collected static files), shared by all runs.
 KONSENS_VAR = ROOT / "var" / "bench" / "konsens-var"
 STOCK_PREFIX = "bench.stock"
 SETTLE_DEADLINE = 30.0  # seconds for a server to forget 1,000 departed viewers
-# Lines of a server log that are errors (Daphne's access log lines are not).
-ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|Traceback|Exception|Error:)\b")
-CHANNEL_LAYER_ERROR = re.compile(r"(MaxConnectionsError|ConnectionError|TimeoutError|redis\.)")
+# The last line of a traceback in a server log: "redis.exceptions.MaxConnectionsError: ...".
+EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Full|Timeout))(?::|$)")
+# Exceptions raised by the channel layer or its Redis client.
+CHANNEL_LAYER_ERROR = re.compile(r"^(redis\.|channels_redis\.|.*ChannelFull)")
 
 
 @dataclass
@@ -71,19 +95,32 @@ class Bench:
         port = free_port()
         name = name or kind
         log_dir = self.log_dir
-        if kind == "konsens":
+        if kind in KONSENS:
             konsens.close_connections()
             env = konsens.server_env(self.args.database_url, self.args.redis_url, self.var_dir)
-            if self.args.konsens_server == "uvicorn":
+            if kind == "konsens-uvicorn":
                 command = [
-                    PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
-                    "--no-access-log", "--ws", "websockets", self.args.konsens_app,
-                ]  # fmt: skip
+                    PYTHON,
+                    "-m",
+                    "uvicorn",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    *UVICORN_OPTIONS,
+                    self.args.konsens_app,
+                ]
             else:
                 command = [
-                    PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                    PYTHON,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
                     self.args.konsens_app,
-                ]  # fmt: skip
+                ]
             return start_server(
                 name,
                 command,
@@ -98,18 +135,34 @@ class Bench:
                 self.redis.delete(key)
             env = {**_base_env(), "BENCH_REDIS_URL": self.args.redis_url}
             command = [
-                PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                PYTHON,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
                 "bench.stock_channels:application",
-            ]  # fmt: skip
+            ]
             return start_server(
-                name, command, port=port, env=env, log_dir=log_dir, ws_path="/ws/stock/",
+                name,
+                command,
+                port=port,
+                env=env,
+                log_dir=log_dir,
+                ws_path="/ws/stock/",
                 ready_path=None,
-            )  # fmt: skip
+            )
         command = [PYTHON, "-m", "bench.ws_reference", "--port", str(port)]
         return start_server(
-            name, command, port=port, env=_base_env(), log_dir=log_dir, ws_path="/",
+            name,
+            command,
+            port=port,
+            env=_base_env(),
+            log_dir=log_dir,
+            ws_path="/",
             ready_path="/stats",
-        )  # fmt: skip
+        )
 
     @property
     def var_dir(self) -> Path:
@@ -127,46 +180,63 @@ class Bench:
         scenario: str = "steady",
         processes: int = 1,
     ) -> dict[str, Any]:
-        if kind == "konsens":
+        if kind in KONSENS:
             konsens.reset_room(self.seed)
         label = f"{kind}-{scenario}-{viewers}" + (f"-x{processes}" if processes > 1 else "")
         servers = [self.start(kind, f"{label}-{i}") for i in range(processes)]
         try:
             command = [
-                PYTHON, "-m", "bench.load", "--kind", kind, "--viewers", str(viewers),
-                "--comments", str(comments), "--rate", str(rate), "--scenario", scenario,
-                "--drain", str(self.args.drain), "--procs", str(self.args.load_procs),
-            ]  # fmt: skip
+                PYTHON,
+                "-m",
+                "bench.load",
+                "--kind",
+                "konsens" if kind in KONSENS else kind,
+                "--viewers",
+                str(viewers),
+                "--comments",
+                str(comments),
+                "--rate",
+                str(rate),
+                "--scenario",
+                scenario,
+                "--drain",
+                str(self.args.drain),
+                "--procs",
+                str(self.args.load_procs),
+            ]
             for server in servers:
                 command += ["--url", server.ws, "--pid", str(server.pid)]
             if self.args.profile:
                 command += ["--profile", str(Path(self.args.out) / "profiles" / label)]
                 (Path(self.args.out) / "profiles").mkdir(parents=True, exist_ok=True)
-            if kind == "konsens":
+            if kind in KONSENS:
                 command += [
-                    "--http", servers[0].http, "--token", self.seed.tokens[0],
-                    "--slug", self.seed.slug, "--goal", str(self.seed.goal_id),
-                ]  # fmt: skip
+                    "--http",
+                    servers[0].http,
+                    "--token",
+                    self.seed.tokens[0],
+                    "--slug",
+                    self.seed.slug,
+                    "--goal",
+                    str(self.seed.goal_id),
+                ]
             started = time.monotonic()
             done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise RuntimeError(f"load process failed for {label}:\n{done.stderr[-4000:]}")
             result: dict[str, Any] = json.loads(done.stdout)
             result["label"] = label
-            result["server"] = (
-                f"{kind} ({self.args.konsens_server})" if kind == "konsens" else kind
+            result["kind"] = kind
+            result["server"] = LABELS[kind] + (
+                f" ({self.args.konsens_app})"
+                if kind in KONSENS and self.args.konsens_app != DEFAULT_APP
+                else ""
             )
             result["processes"] = processes
             result["wall_s"] = time.monotonic() - started
             if scenario == "disconnect":
                 result.update(self.after_disconnect(kind, servers))
-            logs = "\n".join(server.log_text() for server in servers)
-            errors = [line for line in logs.splitlines() if ERROR_LINE.search(line)]
-            result["log_errors"] = len(errors)
-            result["channel_layer_errors"] = sum(
-                1 for line in errors if CHANNEL_LAYER_ERROR.search(line)
-            )
-            result["log_error_sample"] = errors[:5]
+            result.update(exceptions_in("\n".join(server.log_text() for server in servers)))
             return result
         finally:
             for server in servers:
@@ -199,10 +269,22 @@ class Bench:
         return {
             "room_subscriptions_left": int(subscribers),
             "presence_reports_left": len(reports),
-            "presence_sockets_left": sum(
-                r["anonymous"] + len(r["members"]) for r in reports
-            ),
+            "presence_sockets_left": sum(r["anonymous"] + len(r["members"]) for r in reports),
         }
+
+
+def exceptions_in(log: str) -> dict[str, Any]:
+    """Count the exceptions a server logged, by type; those of the channel layer apart."""
+    types: dict[str, int] = {}
+    for line in log.splitlines():
+        match = EXCEPTION_LINE.match(line)
+        if match:
+            types[match[1]] = types.get(match[1], 0) + 1
+    return {
+        "exceptions": types,
+        "log_errors": sum(types.values()),
+        "channel_layer_errors": sum(n for t, n in types.items() if CHANNEL_LAYER_ERROR.match(t)),
+    }
 
 
 def _base_env() -> dict[str, str]:
@@ -221,7 +303,8 @@ def steady_table(results: list[dict[str, Any]]) -> str:
             [
                 r["server"] + (f" ×{r['processes']}" if r["processes"] > 1 else ""),
                 r["viewers"],
-                f"{r['connect_p50_ms']:.0f} / {r['connect_p99_ms']:.0f} / {r['connect_total_s']:.1f} s",
+                f"{r['connect_p50_ms']:.0f} / {r['connect_p99_ms']:.0f} / "
+                f"{r['connect_total_s']:.1f} s",
                 round(r["latency_p50_ms"], 1),
                 round(r["latency_p95_ms"], 1),
                 round(r["latency_p99_ms"], 1),
@@ -234,36 +317,53 @@ def steady_table(results: list[dict[str, Any]]) -> str:
         )
     return table(
         [
-            "server", "N", "connect p50/p99 ms / total", "p50 ms", "p95 ms", "p99 ms",
-            "max ms", "delivered", "CPU µs/frame", "peak RSS MiB", "resumes/reconnects",
+            "server",
+            "N",
+            "connect p50/p99 ms / total",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "max ms",
+            "delivered",
+            "CPU µs/frame",
+            "peak RSS MiB",
+            "resumes/reconnects",
         ],
         rows,
-    )  # fmt: skip
+    )
 
 
 def ratio_table(results: list[dict[str, Any]]) -> str:
-    by = {(r["server"].split(" ")[0], r["viewers"]): r for r in results if r["processes"] == 1}
+    by = {(r["kind"], r["viewers"]): r for r in results if r["processes"] == 1}
     rows = []
-    for (server, viewers), r in sorted(by.items(), key=lambda x: x[0][1]):
-        if server != "konsens":
+    for (kind, viewers), r in sorted(by.items(), key=lambda x: (x[0][1], x[0][0])):
+        if kind not in KONSENS:
             continue
         stock, reference = by.get(("stock", viewers)), by.get(("reference", viewers))
         k = r["cpu_us_per_frame"]
         rows.append(
             [
+                r["server"],
                 viewers,
                 round(k, 1),
                 round(stock["cpu_us_per_frame"], 1) if stock else None,
                 round(reference["cpu_us_per_frame"], 1) if reference else None,
-                f"{stock['cpu_us_per_frame'] / k:.1f}× better" if stock and k else None,
-                f"{k / reference['cpu_us_per_frame']:.1f}× the cost" if reference else None,
+                f"{stock['cpu_us_per_frame'] / k:.1f}× less" if stock and k else None,
+                f"{k / reference['cpu_us_per_frame']:.1f}× more" if reference else None,
             ]
         )
     return table(
-        ["N", "Konsens µs/frame", "stock µs/frame", "reference µs/frame", "Konsens vs stock",
-         "Konsens vs reference"],
+        [
+            "Konsens",
+            "N",
+            "Konsens µs/frame",
+            "stock µs/frame",
+            "reference µs/frame",
+            "Konsens vs stock",
+            "Konsens vs reference",
+        ],
         rows,
-    )  # fmt: skip
+    )
 
 
 def fit_table(results: list[dict[str, Any]]) -> str:
@@ -271,7 +371,7 @@ def fit_table(results: list[dict[str, Any]]) -> str:
     the marginal part is the fan-out cost per delivered frame without the per-comment work
     (for Konsens: the command, its transaction, rendering, the publish)."""
     rows = []
-    for server in sorted({r["server"] for r in results}):
+    for server in dict.fromkeys(r["server"] for r in results):
         points = [
             (r["viewers"], r["server_cpu_s"] / r["comments"])
             for r in results
@@ -302,69 +402,71 @@ def disconnect_table(results: list[dict[str, Any]]) -> str:
                 r["viewers"],
                 f"{r['close_wall_s']:.2f} s",
                 r["channel_layer_errors"],
-                r["log_errors"],
+                ", ".join(f"{n} {t}" for t, n in r["exceptions"].items()) or 0,
                 ", ".join(f"{k} = {v}" for k, v in left.items()),
                 f"{r.get('settle_s', 0):.1f} s",
             ]
         )
     return table(
-        ["server", "viewers", "close (client)", "channel-layer errors", "error lines in log",
-         "left behind", "settled after"],
+        [
+            "server",
+            "viewers",
+            "close (client)",
+            "channel-layer errors",
+            "error lines in log",
+            "left behind",
+            "settled after",
+        ],
         rows,
-    )  # fmt: skip
+    )
 
 
 def targets(results: dict[str, list[dict[str, Any]]]) -> str:
-    steady = {
-        (r["server"].split(" ")[0], r["viewers"], r["processes"]): r for r in results["steady"]
-    }
+    steady = {(r["kind"], r["viewers"], r["processes"]): r for r in results["steady"]}
     rows: list[list[Any]] = []
 
-    def check(name: str, value: str, ok: bool | None) -> None:
-        rows.append([name, value, "–" if ok is None else ("met" if ok else "MISSED")])
+    def check(kind: str, name: str, value: str, ok: bool) -> None:
+        rows.append([LABELS[kind], name, value, "met" if ok else "MISSED"])
 
-    for n in (1000, 2000):
-        k, s = steady.get(("konsens", n, 1)), steady.get(("stock", n, 1))
-        if k:
-            check(
-                f"CPU/frame ≤ 40 µs, one process, N={n}",
-                f"{k['cpu_us_per_frame']:.1f} µs",
-                k["cpu_us_per_frame"] <= 40,
-            )
-        if k and s:
-            ratio = s["cpu_us_per_frame"] / k["cpu_us_per_frame"]
-            check(f"≥ 5× better than stock, N={n}", f"{ratio:.1f}×", ratio >= 5)
-    for n, limit in ((1000, 150), (2000, 250)):
-        k = steady.get(("konsens", n, 1))
-        if k:
-            check(
-                f"p99 ≤ {limit} ms, 100 % delivered, N={n} at {k['rate']:g}/s",
-                f"p99 {k['latency_p99_ms']:.0f} ms, {100 * k['delivered_fraction']:.2f} %",
-                k["latency_p99_ms"] <= limit and k["delivered_fraction"] == 1,
-            )
-    two = [r for r in results["steady"] if r["processes"] == 2]
-    for r in two:
-        check(
-            f"N={r['viewers']} over two processes: p99 ≤ 250 ms",
-            f"p99 {r['latency_p99_ms']:.0f} ms, {100 * r['delivered_fraction']:.2f} %",
-            r["latency_p99_ms"] <= 250 and r["delivered_fraction"] == 1,
-        )
-    for r in results["burst"]:
-        if r["server"].startswith("konsens"):
-            check(
-                f"burst {r['rate']:g}/s × {r['posting_s']:.0f} s to {r['viewers']}: 100 %, p99 ≤ 250 ms",
-                f"p99 {r['latency_p99_ms']:.0f} ms, {100 * r['delivered_fraction']:.2f} %",
-                r["latency_p99_ms"] <= 250 and r["delivered_fraction"] == 1,
-            )
-    for r in results["disconnect"]:
-        if r["server"].startswith("konsens"):
-            left = r.get("room_subscriptions_left", 0) + r.get("presence_sockets_left", 0)
-            check(
-                f"{r['viewers']} leave at once: no channel-layer error, nobody left behind",
-                f"{r['channel_layer_errors']} errors, {left} left",
-                r["channel_layer_errors"] == 0 and left == 0,
-            )
-    return table(["target", "measured", ""], rows)
+    def delivery(r: dict[str, Any], limit: float) -> tuple[str, bool]:
+        value = f"p99 {r['latency_p99_ms']:.0f} ms, {100 * r['delivered_fraction']:.2f} %"
+        return value, r["latency_p99_ms"] <= limit and r["delivered_fraction"] == 1
+
+    for kind in KONSENS:
+        for n in (1000, 2000):
+            k, s = steady.get((kind, n, 1)), steady.get(("stock", n, 1))
+            if k:
+                us = k["cpu_us_per_frame"]
+                check(kind, f"≤ 40 µs CPU per frame, one process, N={n}", f"{us:.1f} µs", us <= 40)
+            if k and s:
+                ratio = s["cpu_us_per_frame"] / k["cpu_us_per_frame"]
+                check(kind, f"≥ 5× less CPU than stock, N={n}", f"{ratio:.1f}×", ratio >= 5)
+        for n, limit in ((1000, 150), (2000, 250)):
+            k = steady.get((kind, n, 1))
+            if k:
+                check(
+                    kind, f"N={n} at {k['rate']:g}/s: p99 ≤ {limit} ms, 100 %", *delivery(k, limit)
+                )
+        for r in results["steady"]:
+            if r["kind"] == kind and r["processes"] == 2:
+                check(kind, f"N={r['viewers']} over two processes: p99 ≤ 250 ms, 100 %",
+                      *delivery(r, 250))  # fmt: skip
+        for r in results["burst"]:
+            if r["kind"] == kind:
+                name = (
+                    f"burst {r['rate']:g}/s for {r['comments'] / r['rate']:g} s to {r['viewers']}"
+                )
+                check(kind, f"{name}: p99 ≤ 250 ms, 100 %", *delivery(r, 250))
+        for r in results["disconnect"]:
+            if r["kind"] == kind:
+                left = r.get("room_subscriptions_left", 0) + r.get("presence_sockets_left", 0)
+                check(
+                    kind,
+                    f"{r['viewers']} leave at once: no channel-layer error, nobody left behind",
+                    f"{r['channel_layer_errors']} errors, {left} left",
+                    r["channel_layer_errors"] == 0 and left == 0,
+                )
+    return table(["server", "target", "measured", ""], rows)
 
 
 def report(results: dict[str, list[dict[str, Any]]], info: dict[str, Any], command: str) -> str:
@@ -410,7 +512,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--viewers", default="100,500,1000,2000", help="comma-separated N")
     parser.add_argument("--with-5000", action="store_true", help="add N = 5000 (one process)")
     parser.add_argument(
-        "--two-process", action="store_true", help="Konsens, 5000 viewers over two processes"
+        "--two-process", action="store_true", help="Konsens: 5000 viewers over two processes"
     )
     parser.add_argument("--servers", default=",".join(SERVERS))
     parser.add_argument("--scenarios", default="steady,burst,disconnect")
@@ -425,14 +527,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", action="store_true", help="py-spy every server (adds sampling overhead)"
     )
-    parser.add_argument("--konsens-server", choices=("daphne", "uvicorn"), default="daphne")
     parser.add_argument(
-        "--konsens-app", default="config.asgi:application", help="ASGI app (for experiments)"
+        "--konsens-app", default=DEFAULT_APP, help="Konsens ASGI app (for experiments)"
     )
     parser.add_argument("--database-url", default=konsens.DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=konsens.DEFAULT_REDIS_URL)
     parser.add_argument(
-        "--out", default=str(ROOT / "var" / "bench" / datetime.now().strftime("fanout-%Y%m%d-%H%M%S"))
+        "--out",
+        default=str(ROOT / "var" / "bench" / datetime.now().strftime("fanout-%Y%m%d-%H%M%S")),
     )
     return parser.parse_args(argv)
 
@@ -471,8 +573,10 @@ def main(argv: list[str] | None = None) -> None:
         for kind in servers:
             for n in viewers:
                 run("steady", kind, n, comments=args.comments, rate=args.rate)
-        if args.two_process and "konsens" in servers:
-            run("steady", "konsens", 5000, comments=args.comments, rate=args.rate, processes=2)
+        if args.two_process:
+            for kind in servers:
+                if kind in KONSENS:
+                    run("steady", kind, 5000, comments=args.comments, rate=args.rate, processes=2)
     if "burst" in scenarios:
         for kind in servers:
             run(
@@ -484,7 +588,14 @@ def main(argv: list[str] | None = None) -> None:
             )
     if "disconnect" in scenarios:
         for kind in servers:
-            run("disconnect", kind, args.disconnect_viewers, comments=4, rate=2, scenario="disconnect")
+            run(
+                "disconnect",
+                kind,
+                args.disconnect_viewers,
+                comments=4,
+                rate=2,
+                scenario="disconnect",
+            )
 
     info["load_average_end"] = load_average()
     command = "python -m bench.fanout " + " ".join(sys.argv[1:])

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench.common import PYTHON, ROOT
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/konsens_perf"
+# conn_max_age: persistent connections, as docs/performance.md recommends for production.
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/konsens_perf?conn_max_age=60"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 BENCH_SLUG = "bench"
 EXPERT = "bench-expert"
@@ -77,7 +78,10 @@ def prepare(database_url: str, redis_url: str, var_dir: Path, *, experts: int = 
     Django in this process against it. Idempotent."""
     create_database(database_url)
     env = server_env(database_url, redis_url, var_dir)
-    for command in (["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"]):
+    for command in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["collectstatic", "--no-input", "-v", "0"],
+    ):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
     setup_django(env)
     return seed(experts=experts)
@@ -130,8 +134,9 @@ def seed(*, experts: int = 1) -> Seed:
         username = EXPERT if n == 0 else f"{EXPERT}-{n:03d}"
         user = User.objects.filter(username=username).first()
         if user is None:
+            # No password: scripts sign in with their API token.
             user = User.objects.create_user(
-                username=username, password=secrets.token_urlsafe(16), first_name=f"Expertin {n}"
+                username=username, password=None, first_name=f"Expertin {n}"
             )
         Membership.objects.get_or_create(
             user=user, circle=circle, defaults={"role": Membership.Role.EXPERT}
@@ -146,6 +151,36 @@ def seed(*, experts: int = 1) -> Seed:
         tokens=tokens,
         user_ids=user_ids,
     )
+
+
+def vote_goal(seed: Seed) -> tuple[int, int]:
+    """A fresh goal of the bench field with a motion open on it (consent, ballots changeable),
+    opened by a moderator after the experts joined (they are its eligible voters). Returns
+    (goal id, motion id)."""
+    from django.contrib.auth import get_user_model
+
+    from deliberation import services
+    from deliberation.models import Circle, Goal, Membership
+    from voting import services as voting
+
+    circle = Circle.objects.get(pk=seed.circle_id)
+    moderator, _ = get_user_model().objects.get_or_create(
+        username="bench-moderator", defaults={"first_name": "Moderation"}
+    )
+    Membership.objects.get_or_create(
+        user=moderator, circle=circle, defaults={"role": Membership.Role.MODERATOR}
+    )
+    goal = services.goal_create(
+        actor=None,
+        action_field=circle.action_field,
+        title=f"Abstimmungsziel {secrets.token_hex(3)}",
+        text="Ein Absatz zur Abstimmung.",
+    )
+    services.goal_transition(actor=None, goal=goal, to_status=Goal.Status.IN_DISCUSSION)
+    motion = voting.motion_open(
+        actor=moderator, circle=circle, goal_id=goal.pk, method="consent", changeable=True
+    )
+    return goal.pk, motion.pk
 
 
 def reset_room(seed: Seed) -> None:

@@ -209,7 +209,12 @@ class Viewer:
 
 
 async def _child(
-    urls: list[str], origins: list[str], count: int, konsens: bool, concurrency: int, pipe: Connection
+    urls: list[str],
+    origins: list[str],
+    count: int,
+    konsens: bool,
+    concurrency: int,
+    pipe: Connection,
 ) -> None:
     loop = asyncio.get_running_loop()
     viewers = [
@@ -243,7 +248,8 @@ async def _child(
             viewer.done.set()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(
-            asyncio.gather(*(v.done.wait() for v in connected)), max(0.0, deadline - time.monotonic())
+            asyncio.gather(*(v.done.wait() for v in connected)),
+            max(0.0, deadline - time.monotonic()),
         )
     drained_at = time.monotonic()
     pipe.send({"drained_at": drained_at})
@@ -255,7 +261,9 @@ async def _child(
     for viewer in viewers:
         viewer.stopping = True
     closing_started = time.monotonic()
-    await asyncio.gather(*(v.ws.close() for v in viewers if v.ws is not None), return_exceptions=True)
+    await asyncio.gather(
+        *(v.ws.close() for v in viewers if v.ws is not None), return_exceptions=True
+    )
     close_wall = time.monotonic() - closing_started
     await asyncio.gather(*tasks, return_exceptions=True)
     pipe.send(
@@ -304,7 +312,12 @@ def _count(values: list[int]) -> dict[str, int]:
 
 
 def child_main(
-    urls: list[str], origins: list[str], count: int, konsens: bool, concurrency: int, pipe: Connection
+    urls: list[str],
+    origins: list[str],
+    count: int,
+    konsens: bool,
+    concurrency: int,
+    pipe: Connection,
 ) -> None:
     asyncio.run(_child(urls, origins, count, konsens, concurrency, pipe))
 
@@ -344,7 +357,11 @@ class Poster:
             )
             url = f"{url}?ticket={ticket}"
         self.ws = await connect(
-            url, origin=origin, compression=None, max_size=None, open_timeout=OPEN_TIMEOUT  # type: ignore[arg-type]
+            url,
+            origin=origin,
+            compression=None,
+            max_size=None,
+            open_timeout=OPEN_TIMEOUT,  # type: ignore[arg-type]
         )
         self.reader = asyncio.get_running_loop().create_task(self._read())
 
@@ -368,13 +385,13 @@ class Poster:
         if self.viewers_seen >= self.args.viewers:
             self.presence.set()
 
-    async def wait_presence(self, timeout: float) -> bool:
+    async def wait_presence(self, within: float) -> bool:
         """Konsens: wait until the room's presence counts every viewer, so no presence event
         (debounced, one per second at most) falls into the measured window."""
         if not self.konsens:
             return True
         try:
-            await asyncio.wait_for(self.presence.wait(), timeout)
+            await asyncio.wait_for(self.presence.wait(), within)
             return True
         except TimeoutError:
             return False
@@ -448,7 +465,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
     poster = Poster(args)
     await poster.open()
-    settled = await poster.wait_presence(timeout=60)
+    settled = await poster.wait_presence(within=60)
 
     profilers = start_profile(args.profile and f"{args.profile}-posting", pids)
     cpu_before = {pid: cpu_seconds(pid) for pid in pids}
@@ -518,7 +535,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "errors": [e for r in results for e in r["errors"]][:20],
         "poster_acks": poster.acks,
         "poster_refused": poster.refused[:5],
-        "load_cpu_s": sum(r["cpu"] for r in results) + resource.getrusage(resource.RUSAGE_SELF).ru_utime,
+        "load_cpu_s": sum(r["cpu"] for r in results)
+        + resource.getrusage(resource.RUSAGE_SELF).ru_utime,
         "load_cpu_share": sum(r["cpu"] for r in results) / window / procs if window else 0,
         "close_wall_s": max((r.get("close_wall", 0.0) for r in results), default=0.0),
         "connected_wall": [c["wall"] for c in connected],
@@ -537,9 +555,18 @@ def start_profile(path: str | None, pids: list[int]) -> list[subprocess.Popen[by
     return [
         subprocess.Popen(
             [
-                str(Path(sys.executable).with_name("py-spy")), "record", "--nonblocking", "--format", "raw", "--rate", "200",
-                "--pid", str(pid), "--output", f"{path}.{i}.txt",
-            ],  # fmt: skip
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--rate",
+                "200",
+                "--pid",
+                str(pid),
+                "--output",
+                f"{path}.{i}.txt",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

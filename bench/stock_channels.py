@@ -10,7 +10,8 @@ pool round trip, as in any project whose handlers do not touch the ORM).
 
 Served by Daphne from the project root::
 
-    BENCH_REDIS_URL=redis://127.0.0.1:6379/9 python -m daphne -p 8101 bench.stock_channels:application
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/9 \
+        python -m daphne -p 8101 bench.stock_channels:application
 
 Frames (the same shape the Konsens room sends, so clients measure the same thing):
 
@@ -34,7 +35,7 @@ GROUP = "bench"
 if not settings.configured:
     settings.configure(
         DEBUG=False,
-        SECRET_KEY="bench-stock-channels-not-a-secret",  # noqa: S106
+        SECRET_KEY="bench-stock-channels-not-a-secret",
         INSTALLED_APPS=["channels"],
         DATABASES={},
         CHANNEL_LAYERS={

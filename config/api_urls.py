@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("rooms.api_urls")),
     path("", include("deliberation.round_api_urls")),
     path("", include("voting.api_urls")),
+    path("", include("deliberation.participation.api_urls")),
 ]

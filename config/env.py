@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -231,3 +232,41 @@ def redis_channel_prefix(url: str) -> str:
     else:
         database = parts.path.strip("/") or "0"
     return f"konsens.db{database}."
+
+
+EMAIL_URL_FORMS = (
+    "smtp://USER:PASSWORD@HOST:587 (STARTTLS), smtps://USER:PASSWORD@HOST:465 (TLS from the "
+    "start), smtp://HOST:25?tls=0 (no encryption) or console:// (print mails to the log)"
+)
+
+
+def parse_email_url(url: str) -> dict[str, Any]:
+    """``EMAIL_URL`` → Django's ``EMAIL_*`` settings (backend, host, port, user, password,
+    TLS or SSL). User and password may be percent-encoded."""
+    shown = redact_url(url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(f"EMAIL_URL={shown!r} is not a mail URL; use {EMAIL_URL_FORMS}.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL={shown!r} has a bad port; use {EMAIL_URL_FORMS}."
+        ) from None
+    query = parse_qs(parts.query)
+    tls_values = query.get("tls", ["1"])
+    if tls_values[-1] not in ("0", "1"):
+        raise ImproperlyConfigured(f"EMAIL_URL={shown!r}: tls must be 0 or 1.")
+    ssl = scheme == "smtps"
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port or (465 if ssl else 587),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_USE_TLS": not ssl and tls_values[-1] == "1",
+    }

@@ -21,6 +21,7 @@ from config.env import (
     env_secret,
     env_str,
     parse_database_url,
+    parse_email_url,
     parse_redis_url,
     redis_channel_prefix,
 )
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "deliberation",
+    "deliberation.participation",
     "rooms",
     "voting",
     "frontend",
@@ -206,7 +208,15 @@ SPECTACULAR_SETTINGS = {
         "RoundPhaseEnum": "deliberation.models.Round.Phase",
         "IdeaStateEnum": "deliberation.models.Idea.State",
         "DispositionValueEnum": "deliberation.models.Disposition.Value",
-        "FeedbackTypeEnum": ["comment", "idea"],
+        "FeedbackTypeEnum": ["comment", "idea", "contribution", "answer"],
+        "QuestionnaireStatusEnum": "deliberation.participation.models.Questionnaire.Status",
+        "QuestionnaireDistributionEnum": (
+            "deliberation.participation.models.Questionnaire.Distribution"
+        ),
+        "QuestionKindEnum": "deliberation.participation.models.Question.Kind",
+        "ResponseStateEnum": "deliberation.participation.models.Response.State",
+        "ContributionKindEnum": "deliberation.participation.models.Contribution.Kind",
+        "ContributionStateEnum": "deliberation.participation.models.Contribution.State",
         "DiffOpEnum": ["equal", "insert", "delete"],
         "MotionStatusEnum": "voting.models.Motion.Status",
         "MotionMethodEnum": "voting.models.Motion.Method",
@@ -234,6 +244,34 @@ ROOM_POLL_INTERVAL = env_int("ROOM_POLL_INTERVAL", 3, minimum=1)
 ROOM_PRESENCE_DEBOUNCE_MS = env_int("ROOM_PRESENCE_DEBOUNCE_MS", 1000, minimum=0)
 
 CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "Integrationskonzept@wiesbaden.de"
+
+# E-mail (citizens' sign-up confirmations): EMAIL_URL, or EMAIL_HOST and its companions for
+# SMTP; with neither, mails are printed to the console (the log).
+EMAIL_URL = env_secret("EMAIL_URL") or ""
+EMAIL_HOST = env_str("EMAIL_HOST") or ""
+if EMAIL_URL and EMAIL_HOST:
+    raise ImproperlyConfigured("Set either EMAIL_URL or EMAIL_HOST (with EMAIL_PORT …), not both.")
+if EMAIL_URL:
+    _email = parse_email_url(EMAIL_URL)
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email.get("EMAIL_HOST", "")
+    EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+    EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other; set one.")
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Konsens <noreply@localhost>"
 
 SESSION_ENGINE = "config.sessions"  # database sessions that refuse forged keys
 SESSION_COOKIE_HTTPONLY = True

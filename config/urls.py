@@ -25,5 +25,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("", include("frontend.round_urls")),
     path("", include("voting.urls")),
+    path("", include("deliberation.participation.urls")),
     path("", include("frontend.urls")),
 ]

@@ -314,7 +314,7 @@ class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
     fields = ["order", "goal", "version", "time_box", "started_at", "deadline"]
-    readonly_fields = fields
+    readonly_fields = ["order", "goal", "version", "time_box", "started_at", "deadline"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

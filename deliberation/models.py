@@ -7,6 +7,9 @@ because it is the lowest layer: services record events in their own transaction.
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -645,10 +648,19 @@ class Idea(models.Model):
         return self.title
 
 
-# Exactly one kind of feedback per row. New kinds (public ideas, questionnaire answers) add a
-# nullable foreign key and a term to this condition.
+# Exactly one kind of feedback per row. New kinds add a nullable foreign key and a term.
 EXACTLY_ONE_FEEDBACK = Q(comment__isnull=False, idea__isnull=True) | Q(
     comment__isnull=True, idea__isnull=False
+)
+# A disposition also answers the public's feedback (deliberation.participation): an approved
+# contribution (idea, question, opinion) or a free-text answer to a questionnaire.
+DISPOSITION_TARGETS = ("comment", "idea", "contribution", "answer")
+EXACTLY_ONE_DISPOSITION_TARGET = reduce(
+    operator.or_,
+    (
+        Q(**{f"{name}__isnull": name != target for name in DISPOSITION_TARGETS})
+        for target in DISPOSITION_TARGETS
+    ),
 )
 
 
@@ -677,6 +689,22 @@ class Disposition(models.Model):
         blank=True,
         related_name="disposition",
         verbose_name=_("Idee"),
+    )
+    contribution = models.OneToOneField(
+        "participation.Contribution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disposition",
+        verbose_name=_("öffentlicher Beitrag"),
+    )
+    answer = models.OneToOneField(
+        "participation.Answer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disposition",
+        verbose_name=_("Antwort im Fragebogen"),
     )
     round = models.ForeignKey(
         Round,
@@ -710,7 +738,8 @@ class Disposition(models.Model):
         ordering = ["decided_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=EXACTLY_ONE_FEEDBACK, name="disposition_for_exactly_one_feedback"
+                condition=EXACTLY_ONE_DISPOSITION_TARGET,
+                name="disposition_for_exactly_one_feedback",
             )
         ]
 

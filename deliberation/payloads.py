@@ -171,10 +171,22 @@ def idea_data(idea: Idea) -> dict[str, Any]:
     }
 
 
-def feedback_ref(*, comment: Comment | None = None, idea: Idea | None = None) -> dict[str, Any]:
-    """Which piece of feedback: ``{"type": "comment"|"idea", "id": …, "goal": …}``."""
+def feedback_ref(
+    *,
+    comment: Comment | None = None,
+    idea: Idea | None = None,
+    contribution: Any = None,
+    answer: Any = None,
+) -> dict[str, Any]:
+    """Which piece of feedback: ``{"type": "comment"|"idea"|"contribution"|"answer", "id": …,
+    "goal": …}``. Contributions and answers are the public's (``deliberation.participation``);
+    their goal is the one they were linked to, if any."""
     if comment is not None:
         return {"type": "comment", "id": comment.pk, "goal": comment.goal_id}
+    if contribution is not None:
+        return {"type": "contribution", "id": contribution.pk, "goal": contribution.goal_id}
+    if answer is not None:
+        return {"type": "answer", "id": answer.pk, "goal": answer.goal_id}
     assert idea is not None
     return {"type": "idea", "id": idea.pk, "goal": None}
 
@@ -183,7 +195,12 @@ def disposition_data(disposition: Disposition) -> dict[str, Any]:
     version = disposition.addressed_in
     return {
         "id": disposition.pk,
-        "feedback": feedback_ref(comment=disposition.comment, idea=disposition.idea),
+        "feedback": feedback_ref(
+            comment=disposition.comment,
+            idea=disposition.idea,
+            contribution=disposition.contribution,
+            answer=disposition.answer,
+        ),
         "round": disposition.round_id,
         "value": disposition.value,
         "response": disposition.response,

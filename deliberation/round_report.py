@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from deliberation import payloads, round_selectors
 from deliberation.models import AgendaItem, Disposition, GoalVersion, Idea, Round
+from deliberation.participation.selectors import round_public_feedback
 from deliberation.round_selectors import FeedbackItem
 
 
@@ -26,6 +27,8 @@ class GoalSection:
     feedback: list[FeedbackItem] = field(default_factory=list)
     carried: list[FeedbackItem] = field(default_factory=list)
     versions: list[GoalVersion] = field(default_factory=list)
+    # The public's feedback linked to the goal: contributions and questionnaire answers.
+    public: list[FeedbackItem] = field(default_factory=list)
 
     @property
     def goal(self) -> Any:
@@ -39,6 +42,8 @@ class RoundReport:
     ideas: list[FeedbackItem]
     carried_ideas: list[FeedbackItem]
     generated_at: datetime
+    # Public ideas for the circle's action field not linked to a goal.
+    public_ideas: list[FeedbackItem] = field(default_factory=list)
 
     def all_feedback(self) -> list[tuple[GoalSection | None, FeedbackItem, bool]]:
         """Every row of the report: (goal section or None for ideas, item, carried over)."""
@@ -46,8 +51,10 @@ class RoundReport:
         for section in self.goals:
             rows += [(section, item, False) for item in section.feedback]
             rows += [(section, item, True) for item in section.carried]
+            rows += [(section, item, False) for item in section.public]
         rows += [(None, item, False) for item in self.ideas]
         rows += [(None, item, True) for item in self.carried_ideas]
+        rows += [(None, item, False) for item in self.public_ideas]
         return rows
 
     @property
@@ -69,6 +76,7 @@ def build_round_report(round_: Round) -> RoundReport:
     aggregates = round_selectors.rating_aggregates(round_)
     said = round_selectors.round_feedback(round_)
     carried = round_selectors.carried_feedback(round_)
+    public = round_public_feedback(round_, goal_ids=[item.goal_id for item in agenda])
     # The resulting change of a goal: the versions after the one this round discussed, up to
     # the one the room's next round on the goal discussed.
     later_items = AgendaItem.objects.filter(
@@ -99,6 +107,7 @@ def build_round_report(round_: Round) -> RoundReport:
             feedback=[f for f in said if f.kind == "comment" and f.goal_id == item.goal_id],
             carried=[f for f in carried if f.kind == "comment" and f.goal_id == item.goal_id],
             versions=versions_by_goal.get(item.goal_id, []),
+            public=public.by_goal.get(item.goal_id, []),
         )
         for item in agenda
     ]
@@ -108,6 +117,7 @@ def build_round_report(round_: Round) -> RoundReport:
         ideas=[f for f in said if f.kind == "idea"],
         carried_ideas=[f for f in carried if f.kind == "idea"],
         generated_at=timezone.now(),
+        public_ideas=public.ideas,
     )
 
 
@@ -147,11 +157,13 @@ def report_data(report: RoundReport) -> dict[str, Any]:
                 "feedback": [item.as_dict() for item in section.feedback],
                 "carried_over": [item.as_dict() for item in section.carried],
                 "versions": [_version_ref(v) for v in section.versions],
+                "public_feedback": [item.as_dict() for item in section.public],
             }
             for section in report.goals
         ],
         "ideas": [item.as_dict() for item in report.ideas],
         "carried_over_ideas": [item.as_dict() for item in report.carried_ideas],
+        "public_ideas": [item.as_dict() for item in report.public_ideas],
     }
 
 
@@ -170,6 +182,10 @@ def _name(user: Any) -> str:
 
 
 def _kind_label(item: FeedbackItem) -> str:
+    if item.kind == "contribution":
+        return _("Öffentlicher Beitrag")
+    if item.kind == "answer":
+        return _("Antwort im Fragebogen")
     return _("Idee") if item.kind == "idea" else _("Kommentar")
 
 
@@ -266,12 +282,18 @@ def report_markdown(report: RoundReport) -> str:
             lines += _markdown_item(item, carried=False)
         for item in section.carried:
             lines += _markdown_item(item, carried=True)
+        for item in section.public:
+            lines += _markdown_item(item, carried=False)
     if report.ideas or report.carried_ideas:
         lines += [f"## {_('Neue Ideen')}", ""]
         for item in report.ideas:
             lines += _markdown_item(item, carried=False)
         for item in report.carried_ideas:
             lines += _markdown_item(item, carried=True)
+    if report.public_ideas:
+        lines += [f"## {_('Öffentliche Ideen')}", ""]
+        for item in report.public_ideas:
+            lines += _markdown_item(item, carried=False)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -128,13 +128,20 @@ def is_settled(disposition: Disposition | None) -> bool:
     return disposition.value in SETTLED_WITHOUT_VERSION or disposition.addressed_in_id is not None
 
 
+FeedbackKind = Literal["comment", "idea", "contribution", "answer"]
+
+
 @dataclass
 class FeedbackItem:
     """One comment or idea with what became of it: its disposition and the versions that
-    name it. ``round_number`` is the round it was said in (None: outside any round)."""
+    name it. ``round_number`` is the round it was said in (None: outside any round).
 
-    kind: Literal["comment", "idea"]
-    obj: Comment | Idea
+    The public's feedback (``deliberation.participation``) comes as the same item: ``obj`` is
+    a ``Contribution`` or a free-text ``Answer``, which offer ``author``, ``created_at`` and
+    ``feedback_text``; ``author`` is None for an invitee without an account."""
+
+    kind: FeedbackKind
+    obj: Any  # Comment | Idea | participation.Contribution | participation.Answer
     goal_id: int | None
     round_number: int | None
     disposition: Disposition | None
@@ -156,18 +163,20 @@ class FeedbackItem:
     def text(self) -> str:
         if isinstance(self.obj, Idea):
             return f"{self.obj.title}\n\n{self.obj.text}"
-        return self.obj.body
+        if isinstance(self.obj, Comment):
+            return self.obj.body
+        return str(self.obj.feedback_text)
 
     @property
     def settled(self) -> bool:
         return is_settled(self.disposition)
 
+    def _ref(self) -> dict[str, Any]:
+        return {str(self.kind): self.obj}
+
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            **payloads.feedback_ref(
-                comment=self.obj if isinstance(self.obj, Comment) else None,
-                idea=self.obj if isinstance(self.obj, Idea) else None,
-            ),
+            **payloads.feedback_ref(**self._ref()),
             "round_number": self.round_number,
             "author": payloads.person(self.author),
             "created_at": self.created_at.isoformat(),

@@ -198,7 +198,7 @@ class IdeaOutput(serializers.Serializer):
 
 
 class FeedbackRefOutput(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["comment", "idea"])
+    type = serializers.ChoiceField(choices=["comment", "idea", "contribution", "answer"])
     id = serializers.IntegerField()
     goal = serializers.IntegerField(allow_null=True)
 
@@ -224,7 +224,7 @@ class FeedbackItemOutput(FeedbackRefOutput):
     round_number = serializers.IntegerField(
         allow_null=True, help_text="The round it was said in; null: free discussion."
     )
-    author = PersonOutput()
+    author = PersonOutput(allow_null=True, help_text="null: an invitee without an account.")
     created_at = serializers.DateTimeField()
     text = serializers.CharField()
     settled = serializers.BooleanField(
@@ -251,6 +251,9 @@ class ReportGoalOutput(serializers.Serializer):
     feedback = FeedbackItemOutput(many=True)
     carried_over = FeedbackItemOutput(many=True)
     versions = VersionNoteOutput(many=True)
+    public_feedback = FeedbackItemOutput(
+        many=True, help_text="The public's contributions and questionnaire answers on the goal."
+    )
 
 
 class ReportOutput(serializers.Serializer):
@@ -276,6 +279,9 @@ class ReportOutput(serializers.Serializer):
     goals = ReportGoalOutput(many=True)
     ideas = FeedbackItemOutput(many=True)
     carried_over_ideas = FeedbackItemOutput(many=True)
+    public_ideas = FeedbackItemOutput(
+        many=True, help_text="Approved public ideas for the field, linked to no goal."
+    )
 
 
 class DiffOpOutput(serializers.Serializer):

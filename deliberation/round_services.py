@@ -526,6 +526,8 @@ def _dispose(
     *,
     comment: Comment | None = None,
     idea: Idea | None = None,
+    contribution: Any = None,
+    answer: Any = None,
     value: str,
     response: str,
     actor: Any,
@@ -534,11 +536,13 @@ def _dispose(
     addressed_in: GoalVersion | None = None,
 ) -> tuple[Disposition, bool]:
     """Create or change the disposition of one piece of feedback; ``(disposition, changed)``.
+    ``contribution`` and ``answer`` are the public's (``deliberation.participation``).
 
     Precondition: the caller holds the feedback's room lock and checked the permission."""
-    disposition = Disposition.objects.filter(comment=comment, idea=idea).first()
+    target = {"comment": comment, "idea": idea, "contribution": contribution, "answer": answer}
+    disposition = Disposition.objects.filter(**target).first()
     if disposition is None:
-        disposition = Disposition(comment=comment, idea=idea)
+        disposition = Disposition(**target)
     elif (disposition.value, disposition.response) == (value, response) and (
         addressed_in is None or disposition.addressed_in_id == addressed_in.pk
     ):

@@ -18,6 +18,7 @@ from deliberation.models import (
     HandRaise,
     Membership,
 )
+from deliberation.round_selectors import room_round_snapshot
 from deliberation.rules import room_role
 
 
@@ -226,6 +227,9 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
         "goals": goals,
         "hands": payloads.hand_queue(hands),
         "focus": circle.focus_goal_id,
+        # The active round (``docs/rounds.md``); the same for every role: a round's ratings
+        # are individual only when the round says so, for everybody.
+        "round": room_round_snapshot(circle),
     }
     return RoomSnapshot(
         seq=circle.event_seq,

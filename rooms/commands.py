@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
-from deliberation import services
+from deliberation import round_services, services
+from deliberation.errors import Invalid, NotFound
 from deliberation.models import Circle
 from rooms.replay import room_seq
+from voting import selectors as voting_selectors
+from voting import services as voting_services
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,164 @@ def _focus_set(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+# --- rounds (docs/rounds.md) -------------------------------------------------------------
+
+
+def _round_open(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    round_ = round_services.round_open(
+        actor=actor,
+        circle=circle,
+        agenda=f["agenda"],
+        ratings_public=f.get("ratings_public", False),
+    )
+    return {"round": round_.number}
+
+
+def _round_phase(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    round_services.round_set_phase(
+        actor=actor, circle=circle, phase=f["phase"], expected_phase=f.get("expected_phase")
+    )
+    return {}
+
+
+def _agenda_start(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    round_services.agenda_item_start(actor=actor, circle=circle, item_id=f["item"])
+    return {}
+
+
+def _rating_set(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    round_services.rating_set(
+        actor=actor,
+        circle=circle,
+        goal_id=f["goal"],
+        support=f["support"],
+        needs_rework=f.get("needs_rework", False),
+    )
+    return {}
+
+
+def _idea_propose(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    idea, created = round_services.idea_propose(
+        actor=actor,
+        circle=circle,
+        title=f["title"],
+        text=f["text"],
+        rationale=f.get("rationale", ""),
+        client_key=f.get("client_key", ""),
+    )
+    return {"idea": idea.pk, "created": created}
+
+
+def _idea_accept(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    idea = round_services.idea_accept(
+        actor=actor,
+        circle=circle,
+        idea_id=f["idea"],
+        title=f.get("title"),
+        text=f.get("text"),
+        rationale=f.get("rationale"),
+        response=f.get("response", ""),
+    )
+    return {"goal": idea.resulting_goal_id}
+
+
+def _idea_decline(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    round_services.idea_decline(actor=actor, circle=circle, idea_id=f["idea"], reason=f["reason"])
+    return {}
+
+
+def _disposition_set(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    disposition = round_services.disposition_set(
+        actor=actor,
+        circle=circle,
+        value=f["value"],
+        response=f["response"],
+        comment_id=f.get("comment"),
+        idea_id=f.get("idea"),
+    )
+    return {"disposition": disposition.pk}
+
+
+def _version_publish(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    version = round_services.goal_version_publish(
+        actor=actor,
+        circle=circle,
+        goal_id=f["goal"],
+        text=f["text"],
+        rationale=f.get("rationale"),
+        change_note=f.get("change_note") or "",
+        comment_ids=f.get("comment_ids") or (),
+        idea_ids=f.get("idea_ids") or (),
+    )
+    return {"version": version.number}
+
+
+# --- the vote (docs/voting.md) -----------------------------------------------------------
+
+
+def _deadline(value: str | None) -> Any:
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise Invalid(_("Die Frist muss eine Zeit im ISO-8601-Format sein."), field="deadline")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _motion_open(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    options = {
+        name: f[name]
+        for name in (
+            "quorum",
+            "threshold",
+            "threshold_mode",
+            "veto_blocks",
+            "secret",
+            "changeable",
+            "alternatives",
+            "rejected_goal_status",
+        )
+        if f.get(name) is not None
+    }
+    motions = voting_services.motions_open(
+        actor=actor,
+        circle=circle,
+        goal_ids=f["goals"],
+        method=f["method"],
+        deadline=_deadline(f.get("deadline")),
+        **options,
+    )
+    return {"motions": [motion.pk for motion in motions]}
+
+
+def _room_motion(circle: Circle, motion_id: int) -> int:
+    """The motion if it is this room's: a socket acts on its own room only."""
+    motion = voting_selectors.motion_by_id(motion_id)
+    if motion is None or motion.circle_id != circle.pk:
+        raise NotFound(_("Diese Abstimmung gibt es in diesem Raum nicht."), field="motion")
+    return motion.pk
+
+
+def _ballot_cast(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    _ballot, created = voting_services.ballot_cast(
+        actor=actor,
+        motion_id=_room_motion(circle, f["motion"]),
+        choice=f.get("choice", ""),
+        reason=f.get("reason", ""),
+        resistances=f.get("resistances"),
+    )
+    return {"created": created}
+
+
+def _motion_close(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    result = voting_services.motion_close(
+        actor=actor,
+        motion_id=_room_motion(circle, f["motion"]),
+        rejected_goal_status=f.get("rejected_goal_status"),
+    )
+    return {"outcome": result.outcome}
+
+
 HANDLERS: dict[str, Handler] = {
     "comment.post": _comment_post,
     "comment.edit": _comment_edit,
@@ -88,6 +251,18 @@ HANDLERS: dict[str, Handler] = {
     "hand.lower": _hand_lower,
     "hand.next": _hand_next,
     "focus.set": _focus_set,
+    "round.open": _round_open,
+    "round.phase": _round_phase,
+    "agenda.start": _agenda_start,
+    "rating.set": _rating_set,
+    "idea.propose": _idea_propose,
+    "idea.accept": _idea_accept,
+    "idea.decline": _idea_decline,
+    "disposition.set": _disposition_set,
+    "version.publish": _version_publish,
+    "motion.open": _motion_open,
+    "ballot.cast": _ballot_cast,
+    "motion.close": _motion_close,
 }
 
 

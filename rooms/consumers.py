@@ -47,6 +47,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     channel_layer_alias = None
 
     access: RoomAccess | None = None
+    limiter: protocol.SlidingWindow
     hub: RoomHub | None = None
     connection: Connection | None = None
     language: str = "de"
@@ -94,6 +95,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         access = self.access
         registry = get_registry()
+        self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
         self.connection = Connection(
             self.base_send,
             role=access.role,
@@ -101,7 +103,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             name=access.me["name"] if access.me else None,
             clock=registry.clock,
         )
-        self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
         self.hub, min_seq = await registry.join(access.circle.pk, self.connection)
         after = _after(_query_value(self.scope, "after"))
         if after is None:
@@ -144,9 +145,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             connection.send_text(self._welcome_frame(after, None))
         connection.sent_seq = after
         cursor = after
+        # Chunks fit in the send queue with room to spare; the socket drains between chunks.
+        chunk = max(1, min(conf.REPLAY_CHUNK, conf.send_backlog() // 2))
         while True:
             events = await database_sync_to_async(replay.events_after)(
-                circle_id, cursor, limit=conf.REPLAY_CHUNK
+                circle_id, cursor, limit=chunk
             )
             if events and events[0].seq != cursor + 1:
                 # Pruned while we were reading: the client cannot have it in order any more.
@@ -155,7 +158,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             for event in events:
                 text = event.moderator if connection.moderator else event.public
                 connection.replayed(event.seq, {"type": "websocket.send", "text": text})
-            if len(events) < conf.REPLAY_CHUNK:
+            if len(events) < chunk:
                 break
             cursor = events[-1].seq
             await connection.drain()

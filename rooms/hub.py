@@ -59,6 +59,17 @@ Clock = Callable[[], float]
 _FILL_CHUNK = 500
 
 
+async def _let_writers_run() -> None:
+    """Yield once to the event loop after delivering an event.
+
+    A burst of events can be ready at once (Redis hands over a batch; a gap fill reads many
+    rows), and taking a message from a non-empty queue does not yield. Without this the hub
+    would queue the whole burst before any socket's writer ran, and a burst longer than the
+    send backlog would close even fast sockets. The writers woken by ``_deliver`` were
+    scheduled first, so each event is handed to the server before the next one is queued."""
+    await asyncio.sleep(0)
+
+
 class Connection:
     """One socket of a room as the hub sees it: its role, its heartbeat, its send queue.
 
@@ -361,6 +372,7 @@ class RoomHub:
                     self.circle_id,
                     message.get("seq"),
                 )
+            await _let_writers_run()
 
     async def published(self, seq: int, public: str, moderator: str) -> None:
         """An event arrived over the channel layer: drop it if known, fill the gap before it
@@ -411,6 +423,7 @@ class RoomHub:
                     return
             for event in events:
                 self._deliver(event.seq, event.public, event.moderator)
+                await _let_writers_run()
 
     def _lost(self, seq: int) -> None:
         """Events up to ``seq`` are not in the log any more (pruned under a hub that lagged far

@@ -12,7 +12,7 @@ from enum import IntEnum
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
@@ -82,6 +82,22 @@ def _text(value: Any) -> bool:
     return isinstance(value, str)
 
 
+def _text_or_null(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _list(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+def _object_or_null(value: Any) -> bool:
+    return value is None or isinstance(value, dict)
+
+
 def _anchor(value: Any) -> bool:
     if value is None:
         return True
@@ -99,6 +115,10 @@ def _describe(check: Check) -> str:
         _non_negative_int: _("eine ganze Zahl ≥ 0"),
         _int_or_null: _("eine ganze Zahl oder null"),
         _text: _("Text"),
+        _text_or_null: _("Text oder null"),
+        _bool: _("wahr oder falsch"),
+        _list: _("eine Liste"),
+        _object_or_null: _("ein Objekt oder null"),
         _anchor: _('ein Objekt {"paragraph": Zahl, "quote": Text}'),
     }
     return descriptions[check]
@@ -122,6 +142,64 @@ SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
     "hand.lower": {"user": (_int_or_null, False)},
     "hand.next": {},
     "focus.set": {"goal": (_int_or_null, True)},
+    # Rounds (docs/rounds.md): the services check values and ranges themselves.
+    "round.open": {"agenda": (_list, True), "ratings_public": (_bool, False)},
+    "round.phase": {"phase": (_text, True), "expected_phase": (_text_or_null, False)},
+    "agenda.start": {"item": (_int, True)},
+    "rating.set": {
+        "goal": (_int, True),
+        "support": (_int, True),
+        "needs_rework": (_bool, False),
+    },
+    "idea.propose": {
+        "title": (_text, True),
+        "text": (_text, True),
+        "rationale": (_text, False),
+        "client_key": (_text, False),
+    },
+    "idea.accept": {
+        "idea": (_int, True),
+        "title": (_text_or_null, False),
+        "text": (_text_or_null, False),
+        "rationale": (_text_or_null, False),
+        "response": (_text, False),
+    },
+    "idea.decline": {"idea": (_int, True), "reason": (_text, True)},
+    "disposition.set": {
+        "comment": (_int_or_null, False),
+        "idea": (_int_or_null, False),
+        "value": (_text, True),
+        "response": (_text, True),
+    },
+    "version.publish": {
+        "goal": (_int, True),
+        "text": (_text, True),
+        "rationale": (_text_or_null, False),
+        "change_note": (_text_or_null, False),
+        "comment_ids": (_list, False),
+        "idea_ids": (_list, False),
+    },
+    # The consensus vote (docs/voting.md).
+    "motion.open": {
+        "goals": (_list, True),
+        "method": (_text, True),
+        "quorum": (_text_or_null, False),
+        "threshold": (_text_or_null, False),
+        "threshold_mode": (_text_or_null, False),
+        "veto_blocks": (_bool, False),
+        "secret": (_bool, False),
+        "changeable": (_bool, False),
+        "deadline": (_text_or_null, False),
+        "alternatives": (_list, False),
+        "rejected_goal_status": (_text_or_null, False),
+    },
+    "ballot.cast": {
+        "motion": (_int, True),
+        "choice": (_text, False),
+        "reason": (_text, False),
+        "resistances": (_object_or_null, False),
+    },
+    "motion.close": {"motion": (_int, True), "rejected_goal_status": (_text_or_null, False)},
 }
 
 
@@ -238,6 +316,9 @@ def welcome(
             "role": role,
             "seq": seq,
             "me": me,
+            # The server's clock when the frame left: clients count agenda deadlines down from
+            # it (the snapshot itself may be cached, so its ``remaining`` can be older).
+            "server_time": timezone.now().isoformat(),
             "heartbeat": {
                 "interval": conf.heartbeat_interval(),
                 "timeout": int(conf.presence_timeout()),

@@ -10,6 +10,7 @@ from django.db import transaction
 from deliberation.eventlog import lock_room
 from deliberation.selectors import room_snapshot
 from rooms.presence import presence_state
+from voting.selectors import room_motions
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,14 @@ def read_snapshot(circle_id: int) -> EncodedSnapshot:
     with transaction.atomic():
         circle = lock_room(circle_id)
         snapshot = room_snapshot(circle)
+        # Motions carry turnout and, once closed, the result: never who chose what, for any
+        # role (``docs/voting.md``), so both views share them.
+        motions = room_motions(circle)
         presence = presence_state(circle_id)
     return EncodedSnapshot(
         seq=snapshot.seq,
-        public=_dumps({**snapshot.public, "presence": presence}),
-        moderator=_dumps({**snapshot.moderator, "presence": presence}),
+        public=_dumps({**snapshot.public, "motions": motions, "presence": presence}),
+        moderator=_dumps({**snapshot.moderator, "motions": motions, "presence": presence}),
     )
 
 

@@ -152,3 +152,36 @@ async def test_viewers_arriving_together_share_one_snapshot(
     newer = await hub.snapshot(hub.last_seq)
     assert newer is not cached
     assert newer.seq == cached.seq + 1
+
+
+def _unpublished_burst(room: Room, count: int) -> None:
+    for n in range(count):
+        record_unpublished_event(room.circle.pk, "test.lost", {"n": n})
+
+
+async def test_a_burst_longer_than_the_send_queue_reaches_fast_sockets_whole(
+    room: Room, join: Join, registry: HubRegistry, settings: Any
+) -> None:
+    settings.ROOM_SEND_BACKLOG = 50
+    viewer = await join("anonymous")
+    start = viewer.welcome_seq
+    await adb(_unpublished_burst)(room, 120)
+
+    await registry.tick()  # the poll finds all 120 at once and delivers them from the log
+    seqs = [(await viewer.recv_event("test.lost"))["seq"] for _ in range(120)]
+    assert seqs == list(range(start + 1, start + 121))
+
+
+async def test_a_replay_longer_than_the_send_queue_arrives_whole(
+    room: Room, join: Join, settings: Any
+) -> None:
+    settings.ROOM_SEND_BACKLOG = 50
+    first = await join("outsider")
+    start = first.welcome_seq
+    await first.communicator.disconnect()
+    await adb(_unpublished_burst)(room, 120)
+
+    again = await join("outsider", after=start)
+    seqs = [(await again.recv_event("test.lost"))["seq"] for _ in range(120)]
+    assert seqs == list(range(start + 1, start + 121))
+    assert await again.recv() == {"type": "resumed", "seq": start + 120}

@@ -1,0 +1,30 @@
+"""The participation box on the public concept page: the idea deadline, open public
+questionnaires and the newest approved questions and opinions, with links to take part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from deliberation.models import Concept
+from deliberation.participation import selectors, services
+
+register = template.Library()
+
+
+@register.inclusion_tag("participation/_concept_box.html", takes_context=True)
+def participation_box(context: dict[str, Any], concept: Concept) -> dict[str, Any]:
+    deadline = concept.ideas_deadline
+    return {
+        "concept": concept,
+        "user": context.get("user"),
+        "ideas_deadline": deadline,
+        "ideas_closed": deadline is not None and timezone.now() >= deadline,
+        "contact_email": services.contact_email(concept),
+        "questionnaires": selectors.open_public_questionnaires(concept),
+        "opinions": list(
+            selectors.public_contributions(concept, kinds=["question", "opinion"])[:3]
+        ),
+    }
