@@ -25,6 +25,7 @@ from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
 from deliberation.eventlog import record_event
 from deliberation.models import Circle, Goal, GoalVersion, Membership
 from voting import payloads, selectors, tally
+from voting.live import announce_concept_change
 from voting.models import (
     REJECTED_GOAL_STATUSES,
     Ballot,
@@ -509,6 +510,7 @@ def _close(
             ConceptEntry.objects.create(
                 goal=motion.goal, version=version, motion=motion, adopted_at=closed_at
             )
+            announce_concept_change(motion.goal.action_field.concept_id)
         else:
             deliberation_services.goal_transition(
                 actor=actor, goal=motion.goal, to_status=goal_status, reason=reason

@@ -62,10 +62,9 @@ def _concept() -> Concept:
     return concept
 
 
-def _form_error(form: Any, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
+def _form_error(form: Any, exc: DomainError) -> None:
     """Show a service's refusal at the field it names, else above the form."""
-    name = (aliases or {}).get(exc.field or "", exc.field)
-    form.add_error(name if name in form.fields else None, exc.message)
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _deadline_state(concept: Concept) -> dict[str, Any]:
@@ -397,41 +396,47 @@ def moderate(request: HttpRequest, contribution_id: int) -> HttpResponse:
     item = selectors.contribution_by_id(contribution_id)
     if item is None or not request.user.has_perm("participation.moderate_contribution", item):
         raise Http404(_("Diesen Beitrag gibt es nicht."))
-    try:
-        if "goal_link" in request.POST:
-            link = GoalLinkForm(
-                request.POST,
-                goals=_goals_of(item.concept_id, item.action_field_id),
-                prefix=f"c{item.pk}",
-            )
-            if not link.is_valid():
-                raise DomainError(_("Dieses Ziel passt nicht zu diesem Beitrag."))
-            goal = link.cleaned_data["goal"]
+    if "goal_link" in request.POST:
+        link = GoalLinkForm(
+            request.POST,
+            goals=_goals_of(item.concept_id, item.action_field_id),
+            prefix=f"c{item.pk}",
+        )
+        if not link.is_valid():
+            messages.error(request, _("Dieses Ziel passt nicht zu diesem Beitrag."))
+            return redirect("participation:moderation")
+        goal = link.cleaned_data["goal"]
+        try:
             services.contribution_link_goal(
                 actor=request.user, contribution_id=item.pk, goal_id=goal.pk if goal else None
             )
-            messages.success(request, _("Die Zuordnung ist gespeichert."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
-            form = ModerationForm(request.POST)
-            if not form.is_valid():
-                raise DomainError(_("Bitte wählen Sie eine Entscheidung."))
-            decision = form.cleaned_data["decision"]
-            if decision == "dismiss":
-                services.contribution_reports_dismiss(actor=request.user, contribution_id=item.pk)
-                messages.success(request, _("Die Meldungen sind zurückgewiesen."))
-            else:
-                services.contribution_moderate(
-                    actor=request.user,
-                    contribution_id=item.pk,
-                    decision=decision,
-                    reason=form.cleaned_data["reason"],
-                )
-                messages.success(
-                    request,
-                    _("Der Beitrag ist freigegeben.")
-                    if decision == "approve"
-                    else _("Der Beitrag ist nicht freigegeben."),
-                )
+            messages.success(request, _("Die Zuordnung ist gespeichert."))
+        return redirect("participation:moderation")
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte wählen Sie eine Entscheidung."))
+        return redirect("participation:moderation")
+    decision = form.cleaned_data["decision"]
+    try:
+        if decision == "dismiss":
+            services.contribution_reports_dismiss(actor=request.user, contribution_id=item.pk)
+            messages.success(request, _("Die Meldungen sind zurückgewiesen."))
+        else:
+            services.contribution_moderate(
+                actor=request.user,
+                contribution_id=item.pk,
+                decision=decision,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _("Der Beitrag ist freigegeben.")
+                if decision == "approve"
+                else _("Der Beitrag ist nicht freigegeben."),
+            )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("participation:moderation")
@@ -942,15 +947,16 @@ def invited(request: HttpRequest, token: str) -> HttpResponse:
     def save(answers: dict[int, Any], submit: bool) -> Response:
         return services.response_save(actor=None, token=token, answers=answers, submit=submit)
 
-    response = _response_page(
+    # The token is in this page's address: the site's Referrer-Policy (same-origin) keeps it
+    # from other sites. Not "no-referrer": browsers would then send "Origin: null" with the
+    # form, which the CSRF check rightly refuses.
+    return _response_page(
         request,
         invitation.questionnaire,
         selectors.invitation_response(invitation),
         save=save,
         receipt_url=reverse("participation:invited_receipt", args=[token]),
     )
-    response["Referrer-Policy"] = "no-referrer"  # the token is in this page's address
-    return response
 
 
 @require_GET
@@ -959,13 +965,11 @@ def invited_receipt(request: HttpRequest, token: str) -> HttpResponse:
     response = selectors.invitation_response(invitation)
     if response is None or response.state != Response.State.SUBMITTED:
         return redirect("participation:invited", token=token)
-    page = render(
+    return render(
         request,
         "participation/receipt.html",
         {"questionnaire": invitation.questionnaire, "response": response, "nav": "participation"},
     )
-    page["Referrer-Policy"] = "no-referrer"
-    return page
 
 
 # --- the public's feedback in a room's evaluation --------------------------------------------

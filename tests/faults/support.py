@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
-from websockets.sync.client import ClientConnection
+from websockets.sync.client import ClientConnection, connect
 
-from tests.rooms.daphne import FRAME_TIMEOUT, Server, free_port, open_path, ticket
+from tests.rooms.daphne import FRAME_TIMEOUT, Server, free_port, ticket
 
 # How long a test waits for every client to have everything (the hubs' poll runs every
 # ROOM_POLL_INTERVAL seconds; replays of thousands of events take a few seconds).
@@ -75,7 +75,14 @@ class Follower:
         if after is not None:
             query.append(f"after={after}")
         suffix = "?" + "&".join(query) if query else ""
-        return open_path(server, f"/ws/rooms/{self.slug}/{suffix}")
+        return connect(
+            f"{server.ws}/ws/rooms/{self.slug}/{suffix}",
+            origin=f"http://127.0.0.1:{server.port}",  # type: ignore[arg-type]
+            open_timeout=FRAME_TIMEOUT,
+            # No client keepalive: a sleeping client answers nothing (the server's own
+            # keepalive decides when it is gone).
+            ping_interval=None,
+        )
 
     def _read_welcome(self) -> None:
         while True:

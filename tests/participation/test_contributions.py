@@ -345,3 +345,18 @@ def test_the_concept_page_invites_questions_and_shows_approved_ones(site: Site) 
     page = anonymous.get("/").content.decode()
     assert "Wann wird beschlossen?" in page
     assert reverse("participation:opinions") in page
+
+
+def test_moderators_approve_and_link_on_the_queue_page(site: Site) -> None:
+    idea = submit_idea(site)
+    client = site.client("moderator")
+    url = reverse("participation:moderate", args=[idea.pk])
+
+    assert client.post(url, {"decision": "reject"}).status_code == 302  # no reason: refused
+    assert Contribution.objects.get().state == Contribution.State.PENDING
+    client.post(url, {"decision": "approve"})
+    client.post(url, {"goal_link": "1", f"c{idea.pk}-goal": site.goal.pk})
+    client.post(url, {"goal_link": "1", f"c{idea.pk}-goal": site.other_goal.pk})  # other field
+
+    idea.refresh_from_db()
+    assert idea.state == Contribution.State.APPROVED and idea.goal == site.goal

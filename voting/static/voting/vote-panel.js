@@ -10,9 +10,11 @@
 //   panel.render(state.motions);                            // after welcome
 //   if (isMotionEvent(frame.kind)) panel.update(state.motions, frame);  // after each event
 //
-// Casting and closing go through the REST API (PUT /api/v1/motions/<id>/ballot/, POST
-// /api/v1/motions/<id>/close/) with the page's session and CSRF cookie; the room socket then
-// brings the turnout / result to everybody, this tab included. Every text is set with
+// Casting and closing go through the room socket when the room passes `send` (`new
+// VotePanel(element, { send: (type, fields) => connection.command(type, fields) })`: frames
+// `ballot.cast` and `motion.close`, docs/protocol.md), else through the REST API (PUT
+// /api/v1/motions/<id>/ballot/, POST /api/v1/motions/<id>/close/) with the page's session and
+// CSRF cookie; the room socket then brings the turnout / result to everybody, this tab included. Every text is set with
 // textContent: nothing from the server is parsed as HTML.
 
 const API = "/api/v1";
@@ -163,8 +165,9 @@ function resultBlock(motion) {
 }
 
 export class VotePanel {
-  constructor(element) {
+  constructor(element, { send = null } = {}) {
     this.element = element;
+    this.send = send; // (type, fields) → Promise of the ack; rejects with the error frame
     this.cards = new Map(); // motion id → card element
     this.you = new Map(); // motion id → {eligible, may_close, ballot}
   }
@@ -268,6 +271,13 @@ export class VotePanel {
     const form = h("form", { class: "vote-form", "data-ballot-form": true }, fields,
       h("button", { class: "button button--primary", type: "submit", text: ballot ? t("Stimme ändern") : t("Stimme abgeben") }),
       status);
+    // A veto needs a reason: the browser asks for it before anything is sent.
+    const syncReason = () => {
+      const reason = form.querySelector("[name=reason]");
+      reason.required = form.querySelector("[name=choice]:checked")?.value === "veto";
+    };
+    form.addEventListener("change", syncReason);
+    syncReason();
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const data = new FormData(form);
@@ -278,7 +288,14 @@ export class VotePanel {
         body.choice = data.get("choice");
       }
       try {
-        const saved = await api("PUT", `/motions/${motion.id}/ballot/`, body);
+        const saved = this.send
+          ? await this.send("ballot.cast", { motion: motion.id, ...body }).then(() => ({
+              motion: motion.id,
+              choice: body.choice ?? null,
+              resistances: body.resistances ?? null,
+              reason: body.reason,
+            }))
+          : await api("PUT", `/motions/${motion.id}/ballot/`, body);
         this.you.set(motion.id, { ...this.you.get(motion.id), ballot: saved });
         status.textContent = ballot ? t("Ihre Stimme ist geändert.") : t("Ihre Stimme ist abgegeben.");
         form.querySelector("[name=confirm]").checked = false;
@@ -305,10 +322,13 @@ export class VotePanel {
     form.querySelector("select").value = motion.rejected_goal_status ?? "revised";
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      const rejected = new FormData(form).get("rejected_goal_status");
       try {
-        await api("POST", `/motions/${motion.id}/close/`, {
-          rejected_goal_status: new FormData(form).get("rejected_goal_status"),
-        });
+        if (this.send) {
+          await this.send("motion.close", { motion: motion.id, rejected_goal_status: rejected });
+        } else {
+          await api("POST", `/motions/${motion.id}/close/`, { rejected_goal_status: rejected });
+        }
       } catch (error) {
         status.textContent = error.message;
       }

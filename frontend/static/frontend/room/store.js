@@ -5,6 +5,9 @@
 // resumes (docs/protocol.md, "The client algorithm"). The reducers below are the table
 // "Event kinds" of the protocol; a kind the client does not know still advances `seq`.
 
+import { MOTION_REDUCERS } from "../../voting/vote-panel.js";
+import { ROUND_REDUCERS } from "./round-state.js";
+
 function byOrderThenId(a, b) {
   return a.order - b.order || a.id - b.id;
 }
@@ -58,6 +61,9 @@ const REDUCERS = {
       state.goals = upsertGoal(state.goals, data.goal);
     }
   },
+  // Rounds (docs/rounds.md) and the vote (voting/static/voting/vote-panel.js).
+  ...ROUND_REDUCERS,
+  ...MOTION_REDUCERS,
 };
 
 /** Which part of the page an event kind changes: the view redraws only that. */
@@ -67,6 +73,8 @@ export function areaOf(kind) {
   if (kind === "focus.changed") return "focus";
   if (kind === "presence.changed") return "presence";
   if (kind.startsWith("goal.")) return "goals";
+  if (kind.startsWith("motion.")) return "motions";
+  if (kind in ROUND_REDUCERS) return "round";
   return null;
 }
 
@@ -81,6 +89,7 @@ export class RoomStore {
     this.seq = 0;
     this.role = null;
     this.me = null;
+    this.clockOffset = 0;
   }
 
   get hasState() {
@@ -93,6 +102,10 @@ export class RoomStore {
    * the caller reconnects without `after`).
    */
   welcome(frame) {
+    // The server's clock minus ours, measured at receipt: countdowns run to the server's
+    // deadlines without trusting this machine's absolute time.
+    const serverTime = Date.parse(frame.server_time ?? "");
+    if (!Number.isNaN(serverTime)) this.clockOffset = serverTime - Date.now();
     if (frame.snapshot) {
       const snapshot = frame.snapshot;
       this.state = {
@@ -102,6 +115,8 @@ export class RoomStore {
         hands: snapshot.hands,
         focus: snapshot.focus,
         presence: snapshot.presence ?? { members: [], viewers: 0 },
+        round: snapshot.round ?? null,
+        motions: snapshot.motions ?? [],
       };
       this.seq = frame.seq;
       this.role = frame.role;
@@ -159,6 +174,11 @@ export class RoomStore {
       if (n) paragraphs.set(n, (paragraphs.get(n) ?? 0) + 1);
     }
     return { total, paragraphs };
+  }
+
+  /** The server's clock now, in milliseconds (see `welcome`). */
+  serverNow() {
+    return Date.now() + this.clockOffset;
   }
 
   /** The open hand of a user (waiting or speaking), if any. */

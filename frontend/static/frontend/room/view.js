@@ -7,7 +7,9 @@
 
 import { newClientKey } from "./connection.js";
 import { format, gettext as _, language, ngettext } from "./i18n.js";
+import { RoundPanel } from "./round.js";
 import { areaOf } from "./store.js";
+import { RoomVotes } from "./vote.js";
 
 const POSTING_ROLES = new Set(["moderator", "expert", "drafter"]);
 const SVG = "http://www.w3.org/2000/svg";
@@ -19,6 +21,17 @@ const ROLE_LABELS = {
   drafter: () => _("Redaktion"),
   viewer: () => _("Zuschauende"),
 };
+
+function phaseLabel(phase) {
+  return (
+    {
+      discussion: _("Diskussion"),
+      evaluation: _("Auswertung"),
+      revision: _("Überarbeitung"),
+      closed: _("Abgeschlossen"),
+    }[phase] ?? phase
+  );
+}
 
 /** `el("p", {class: "x"}, "text", child)`: an element; strings become text nodes. */
 function el(tag, props = {}, ...children) {
@@ -177,7 +190,12 @@ export class RoomView {
       handNext: byId("hand-next"),
       handMine: byId("hand-mine"),
       dialog: byId("reason-dialog"),
+      composerClosed: byId("composer-closed"),
     };
+    const roundBox = byId("room-round");
+    const votesBox = byId("room-votes");
+    this.round = roundBox ? new RoundPanel(roundBox, this) : null;
+    this.votes = votesBox ? new RoomVotes(votesBox, this) : null;
   }
 
   attach(connection) {
@@ -189,6 +207,7 @@ export class RoomView {
       this.run("hand.next", {}, _("Die nächste Wortmeldung konnte nicht aufgerufen werden.")),
     );
     this.dom.paragraphs.addEventListener("click", (event) => this.onParagraphClick(event));
+    this.votes?.attach(connection);
   }
 
   /** The callbacks the connection reports to. */
@@ -216,6 +235,22 @@ export class RoomView {
 
   get myId() {
     return this.store.me?.id ?? null;
+  }
+
+  /** Comments are open without a round and in its discussion phase (docs/rounds.md). */
+  get commentsOpen() {
+    return this.round?.commentsOpen ?? true;
+  }
+
+  /** The round panel, and the composer read-only while the round does not take comments. */
+  renderRound() {
+    this.round?.render();
+    const { composerBody, composerClosed } = this.dom;
+    if (composerBody) {
+      composerBody.readOnly = !this.commentsOpen;
+      if (composerClosed) composerClosed.hidden = this.commentsOpen;
+    }
+    this.updateComposerCount();
   }
 
   get online() {
@@ -332,6 +367,14 @@ export class RoomView {
       this.onFocus(frame.data.goal);
     } else if (area === "presence") {
       this.renderPresence();
+    } else if (area === "round") {
+      this.renderRound();
+      if (frame.kind === "round.phase_changed") {
+        const phase = frame.data.round.phase;
+        this.announce(format(_("Die Runde ist jetzt in der Phase „%(phase)s“."), { phase: phaseLabel(phase) }));
+      }
+    } else if (area === "motions") {
+      this.votes?.update(frame);
     } else if (area === "goals") {
       if (!this.store.goal(this.selectedGoal)) {
         this.selectGoal(this.store.state.focus ?? this.store.state.goals[0]?.id ?? null, {
@@ -357,6 +400,8 @@ export class RoomView {
   }
 
   renderAll() {
+    this.renderRound();
+    this.votes?.render();
     this.renderGoalSwitch();
     this.renderGoal();
     this.renderComments();
@@ -375,6 +420,7 @@ export class RoomView {
       this.replyTo = null;
     }
     if (render) {
+      this.round?.render();
       this.renderGoalSwitch();
       this.renderGoal();
       this.renderComments();
@@ -879,7 +925,7 @@ export class RoomView {
     });
     composerCount.classList.toggle("composer__count--over", over);
     composerBody.setAttribute("aria-invalid", over ? "true" : "false");
-    composerSend.disabled = !this.online || this.selectedGoal === null;
+    composerSend.disabled = !this.online || this.selectedGoal === null || !this.commentsOpen;
   }
 
   renderComposerContext() {

@@ -1,0 +1,636 @@
+// The round in the room (docs/rounds.md): phase and agenda with the server-kept countdown for
+// everybody; the moderator's console (open a round, start agenda items, switch the phase after
+// a confirmation); the "Stimmungsbild" with rating controls for experts; new ideas and the
+// moderator's decision on them; the evaluation workspace for drafters and the moderator.
+//
+// Everything is redrawn from the store after each round event. What someone is typing
+// survives the redraw: values and focus of inputs with an id are carried over.
+
+import { newClientKey } from "./connection.js";
+import { format, gettext as _, language } from "./i18n.js";
+
+const PHASES = ["discussion", "evaluation", "revision"];
+const PHASE_LABELS = {
+  discussion: () => _("Diskussion"),
+  evaluation: () => _("Auswertung"),
+  revision: () => _("Überarbeitung"),
+  closed: () => _("Abgeschlossen"),
+};
+const NEXT_PHASE = { discussion: "evaluation", evaluation: "revision", revision: "closed" };
+const DISPOSITIONS = {
+  accepted: () => _("angenommen"),
+  partially_accepted: () => _("teilweise angenommen"),
+  not_accepted: () => _("nicht angenommen"),
+  answered: () => _("beantwortet"),
+};
+const IDEA_STATES = {
+  proposed: () => _("vorgeschlagen"),
+  accepted: () => _("angenommen"),
+  declined: () => _("abgelehnt"),
+};
+
+const numbers = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+/** "mm:ss" (or "h:mm:ss") for a number of seconds ≥ 0. */
+export function clock(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n) => String(n).padStart(2, "0");
+  return h ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
+}
+
+/** Seconds left until an ISO `deadline`, by the server's clock (`serverNow` in ms). */
+export function secondsLeft(deadline, serverNow) {
+  return Math.max(0, (Date.parse(deadline) - serverNow) / 1000);
+}
+
+export class RoundPanel {
+  constructor(element, view) {
+    this.element = element;
+    this.view = view;
+    this.timer = null;
+    this.myRatings = new Map(); // goal → {support, needs_rework} sent in this tab
+    this.dialog = null;
+  }
+
+  get store() {
+    return this.view.store;
+  }
+
+  get part() {
+    return this.store.state?.round ?? null;
+  }
+
+  get role() {
+    return this.view.role;
+  }
+
+  get phase() {
+    return this.part?.round.phase ?? null;
+  }
+
+  /** May the room comment now? Not in evaluation or revision (the services say the same). */
+  get commentsOpen() {
+    return this.phase === null || this.phase === "discussion";
+  }
+
+  render() {
+    const active = document.activeElement;
+    const focusId = active && this.element.contains(active) ? active.id : null;
+    const values = new Map();
+    for (const input of this.element.querySelectorAll("input[id], textarea[id], select[id]")) {
+      values.set(input.id, input.type === "checkbox" || input.type === "radio" ? input.checked : input.value);
+    }
+    this.element.replaceChildren(...this.sections());
+    for (const [id, value] of values) {
+      const input = document.getElementById(id);
+      if (!input || !this.element.contains(input)) continue;
+      if (input.type === "checkbox" || input.type === "radio") input.checked = value;
+      else input.value = value;
+    }
+    if (focusId) document.getElementById(focusId)?.focus();
+    this.tick();
+    clearInterval(this.timer);
+    this.timer = this.currentItem()?.deadline ? setInterval(() => this.tick(), 1000) : null;
+  }
+
+  sections() {
+    const moderator = this.role === "moderator";
+    if (!this.part) {
+      return [
+        el("h2", { id: "round-title", class: "room-box__title", text: _("Freie Diskussion") }),
+        el("p", { class: "muted", text: _("Zurzeit läuft keine Runde.") }),
+        moderator ? this.openForm() : null,
+      ];
+    }
+    const round = this.part.round;
+    return [
+      el(
+        "h2",
+        { id: "round-title", class: "room-box__title" },
+        format(_("Runde %(n)s"), { n: round.number }),
+        " · ",
+        el("span", { "data-round-phase": round.phase, text: PHASE_LABELS[round.phase]() }),
+      ),
+      this.phaseSteps(round),
+      this.countdown(),
+      this.agenda(round, moderator),
+      moderator ? this.console(round) : null,
+      this.ratings(round),
+      this.ideas(round),
+      this.evaluation(round),
+      el(
+        "p",
+        { class: "round-links" },
+        el("a", {
+          href: `/raeume/${this.view.slug}/runden/${round.number}/auswertung/`,
+          text: _("Auswertungsbericht dieser Runde"),
+        }),
+      ),
+    ];
+  }
+
+  phaseSteps(round) {
+    return el(
+      "ol",
+      { class: "round-steps", "aria-label": _("Phasen der Runde") },
+      PHASES.map((phase) =>
+        el("li", {
+          class: phase === round.phase ? "round-steps__step round-steps__step--current" : "round-steps__step",
+          "aria-current": phase === round.phase ? "step" : null,
+          text: PHASE_LABELS[phase](),
+        }),
+      ),
+    );
+  }
+
+  currentItem() {
+    const round = this.part?.round;
+    return round?.agenda.find((item) => item.id === round.current_item) ?? null;
+  }
+
+  countdown() {
+    const item = this.currentItem();
+    if (!item) return null;
+    return el(
+      "p",
+      { class: "round-timer" },
+      el("span", { text: format(_("Jetzt: „%(goal)s“"), { goal: item.goal_title }) }),
+      item.deadline
+        ? el("span", { id: "round-countdown", class: "round-timer__clock", role: "timer", "aria-live": "off" })
+        : null,
+    );
+  }
+
+  tick() {
+    const item = this.currentItem();
+    const node = document.getElementById("round-countdown");
+    if (!item?.deadline || !node) return;
+    const left = secondsLeft(item.deadline, this.store.serverNow());
+    node.textContent = left > 0 ? format(_("noch %(t)s"), { t: clock(left) }) : _("Zeit abgelaufen");
+    node.dataset.remaining = String(Math.round(left));
+    if (left <= 0) clearInterval(this.timer);
+  }
+
+  agenda(round, moderator) {
+    const startable = moderator && (round.phase === "discussion" || round.phase === "evaluation");
+    return el(
+      "ol",
+      { class: "round-agenda", "aria-label": _("Tagesordnung") },
+      round.agenda.map((item) => {
+        const goal = this.store.goal(item.goal);
+        const current = item.id === round.current_item;
+        return el(
+          "li",
+          { class: current ? "round-agenda__item round-agenda__item--current" : "round-agenda__item" },
+          el("span", { class: "round-agenda__title", text: item.goal_title }),
+          item.time_box
+            ? el("span", { class: "muted", text: format(_("%(m)s Min."), { m: numbers.format(item.time_box / 60) }) })
+            : null,
+          goal && goal.version.number > 1
+            ? el("a", { href: `/ziele/${item.goal}/vergleich/`, text: _("Änderungen ansehen") })
+            : null,
+          startable
+            ? el("button", {
+                type: "button",
+                class: "button button--quiet",
+                "data-command": "agenda.start",
+                text: current ? _("Neu starten") : _("Starten"),
+                "aria-label": format(_("„%(goal)s“ starten"), { goal: item.goal_title }),
+                onclick: () => this.view.run("agenda.start", { item: item.id }, _("Der Punkt konnte nicht gestartet werden.")),
+              })
+            : null,
+        );
+      }),
+    );
+  }
+
+  console(round) {
+    const next = NEXT_PHASE[round.phase];
+    const agenda = round.agenda;
+    const index = agenda.findIndex((item) => item.id === round.current_item);
+    const upcoming = agenda[index + 1] ?? null;
+    const runnable = round.phase === "discussion" || round.phase === "evaluation";
+    return el(
+      "div",
+      { class: "round-console", role: "group", "aria-label": _("Moderation") },
+      runnable && upcoming
+        ? el("button", {
+            type: "button",
+            class: "button",
+            "data-command": "agenda.next",
+            text: _("Nächster Tagesordnungspunkt"),
+            onclick: () => this.view.run("agenda.start", { item: upcoming.id }, _("Der Punkt konnte nicht gestartet werden.")),
+          })
+        : null,
+      el("button", {
+        type: "button",
+        class: "button button--primary",
+        id: "round-phase-next",
+        "data-command": "round.phase",
+        text: format(_("Weiter zur Phase „%(phase)s“"), { phase: PHASE_LABELS[next]() }),
+        onclick: () => this.switchPhase(round.phase, next),
+      }),
+      round.phase === "revision" ? this.openForm() : null,
+    );
+  }
+
+  async switchPhase(from, to) {
+    const ok = await this.confirm(
+      _("Phase wechseln?"),
+      format(_("Die Runde geht von „%(from)s“ zu „%(to)s“. Das lässt sich nicht rückgängig machen."), {
+        from: PHASE_LABELS[from](),
+        to: PHASE_LABELS[to](),
+      }),
+      _("Phase wechseln"),
+    );
+    if (ok) {
+      this.view.run("round.phase", { phase: to, expected_phase: from }, _("Die Phase konnte nicht gewechselt werden."));
+    }
+  }
+
+  /** A modal yes/no question; resolves true when confirmed. */
+  confirm(title, text, yes) {
+    if (!this.dialog) {
+      this.dialog = el(
+        "dialog",
+        { class: "round-dialog", "aria-labelledby": "round-dialog-title" },
+        el(
+          "form",
+          { method: "dialog" },
+          el("h2", { id: "round-dialog-title" }),
+          el("p", { id: "round-dialog-text" }),
+          el(
+            "div",
+            { class: "round-dialog__buttons" },
+            el("button", { type: "submit", class: "button", value: "cancel", text: _("Abbrechen") }),
+            el("button", { type: "submit", class: "button button--primary", value: "confirm", id: "round-dialog-confirm" }),
+          ),
+        ),
+      );
+      document.body.append(this.dialog);
+    }
+    const dialog = this.dialog;
+    dialog.querySelector("#round-dialog-title").textContent = title;
+    dialog.querySelector("#round-dialog-text").textContent = text;
+    dialog.querySelector("#round-dialog-confirm").textContent = yes;
+    dialog.returnValue = "";
+    const opener = document.activeElement;
+    return new Promise((resolve) => {
+      dialog.addEventListener(
+        "close",
+        () => {
+          if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+          resolve(dialog.returnValue === "confirm");
+        },
+        { once: true },
+      );
+      dialog.showModal();
+      dialog.querySelector("#round-dialog-confirm").focus();
+    });
+  }
+
+  openForm() {
+    const goals = this.store.state.goals;
+    const form = el(
+      "form",
+      { class: "round-form", "aria-labelledby": "round-open-title" },
+      el("h3", { id: "round-open-title", text: this.part ? _("Nächste Runde eröffnen") : _("Runde eröffnen") }),
+      el(
+        "fieldset",
+        {},
+        el("legend", { text: _("Tagesordnung: Ziele") }),
+        goals.length
+          ? goals.map((goal) =>
+              el(
+                "label",
+                { class: "round-form__check" },
+                el("input", { type: "checkbox", name: "goal", value: goal.id, id: `round-open-goal-${goal.id}`, checked: true }),
+                el("span", { text: goal.title }),
+              ),
+            )
+          : el("p", { class: "muted", text: _("Kein Ziel steht zur Diskussion.") }),
+      ),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: "round-open-minutes", text: _("Zeit je Ziel (Minuten, leer: ohne)") }),
+        el("input", { type: "number", id: "round-open-minutes", name: "minutes", min: 1, max: 480, value: 10 }),
+      ),
+      el(
+        "label",
+        { class: "round-form__check" },
+        el("input", { type: "checkbox", name: "ratings_public", id: "round-open-public" }),
+        el("span", { text: _("Einzelne Bewertungen sind für alle sichtbar") }),
+      ),
+      el("button", { type: "submit", class: "button button--primary", "data-command": "round.open", text: _("Runde eröffnen") }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const minutes = Number(data.get("minutes"));
+      const timeBox = minutes > 0 ? Math.round(minutes * 60) : null;
+      const agenda = data.getAll("goal").map((id) => ({ goal: Number(id), time_box: timeBox }));
+      this.view.run(
+        "round.open",
+        { agenda, ratings_public: data.get("ratings_public") === "on" },
+        _("Die Runde konnte nicht eröffnet werden."),
+      );
+    });
+    return form;
+  }
+
+  // --- the "Stimmungsbild" ------------------------------------------------------------------
+
+  ratings(round) {
+    const goalId = this.view.selectedGoal;
+    const aggregate = this.part.ratings.find((a) => a.goal === goalId);
+    if (!aggregate) return null;
+    const goal = this.store.goal(goalId);
+    const canRate = round.phase === "discussion" && (this.role === "expert" || this.role === "moderator");
+    const top = Math.max(1, ...Object.values(aggregate.distribution));
+    return el(
+      "section",
+      { class: "round-rating", "aria-labelledby": "rating-title" },
+      el("h3", { id: "rating-title", text: format(_("Stimmungsbild zu „%(goal)s“"), { goal: goal?.title ?? "" }) }),
+      el(
+        "p",
+        { id: "rating-summary" },
+        aggregate.count
+          ? format(_("%(n)s Bewertungen, Mittelwert %(mean)s von 5; %(rework)s sehen Überarbeitungsbedarf."), {
+              n: aggregate.count,
+              mean: numbers.format(aggregate.mean),
+              rework: aggregate.needs_rework,
+            })
+          : _("Noch keine Bewertungen."),
+      ),
+      el(
+        "table",
+        { class: "round-distribution" },
+        el("caption", { class: "visually-hidden", text: _("Verteilung der Zustimmung") }),
+        el(
+          "tbody",
+          {},
+          ["5", "4", "3", "2", "1"].map((support) =>
+            el(
+              "tr",
+              {},
+              el("th", { scope: "row", text: support }),
+              el("td", { class: "num", text: String(aggregate.distribution[support]) }),
+              el(
+                "td",
+                { "aria-hidden": "true", class: "round-distribution__barcell" },
+                el("span", { class: "round-distribution__bar", style: `width: ${(100 * aggregate.distribution[support]) / top}%` }),
+              ),
+            ),
+          ),
+        ),
+      ),
+      aggregate.ratings
+        ? el(
+            "ul",
+            { class: "round-ratings" },
+            aggregate.ratings.map((r) =>
+              el("li", { text: `${r.person.name}: ${r.support}${r.needs_rework ? ` · ${_("überarbeiten")}` : ""}` }),
+            ),
+          )
+        : null,
+      canRate ? this.ratingForm(goalId) : null,
+    );
+  }
+
+  ratingForm(goalId) {
+    const mine = this.myRatings.get(goalId);
+    const form = el(
+      "form",
+      { class: "round-rating__form", id: "rating-form" },
+      el(
+        "fieldset",
+        { class: "round-rating__scale" },
+        el("legend", { text: _("Ihre Zustimmung (1 = gar nicht, 5 = voll)") }),
+        [1, 2, 3, 4, 5].map((n) =>
+          el(
+            "label",
+            { class: "round-rating__option" },
+            el("input", { type: "radio", name: "support", value: n, required: true, id: `rating-${goalId}-${n}`, checked: mine?.support === n }),
+            el("span", { text: String(n) }),
+          ),
+        ),
+      ),
+      el(
+        "label",
+        { class: "round-form__check" },
+        el("input", { type: "checkbox", name: "needs_rework", id: `rating-${goalId}-rework`, checked: mine?.needs_rework }),
+        el("span", { text: _("Muss überarbeitet werden") }),
+      ),
+      el("button", { type: "submit", class: "button", "data-command": "rating.set", text: _("Bewertung speichern") }),
+      mine ? el("p", { class: "muted", text: format(_("Ihre Bewertung: %(n)s"), { n: mine.support }) }) : null,
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const rating = { support: Number(data.get("support")), needs_rework: data.get("needs_rework") === "on" };
+      this.view
+        .run("rating.set", { goal: goalId, ...rating }, _("Die Bewertung wurde nicht gespeichert."))
+        .then((ack) => {
+          if (!ack) return;
+          this.myRatings.set(goalId, rating);
+          this.view.announce(_("Bewertung gespeichert."));
+          this.render();
+        });
+    });
+    return form;
+  }
+
+  // --- ideas ----------------------------------------------------------------------------------
+
+  ideas(round) {
+    const ideas = this.part.ideas.filter((idea) => idea.round === round.id || idea.state === "proposed");
+    const moderator = this.role === "moderator";
+    const canPropose = round.phase === "discussion" && (this.role === "expert" || moderator);
+    if (!ideas.length && !canPropose) return null;
+    return el(
+      "section",
+      { class: "round-ideas", "aria-labelledby": "ideas-title" },
+      el("h3", { id: "ideas-title", text: _("Neue Ideen") }),
+      ideas.length
+        ? el(
+            "ul",
+            { class: "round-ideas__list" },
+            ideas.map((idea) =>
+              el(
+                "li",
+                { class: "round-idea", "data-idea": idea.id },
+                el("strong", { text: idea.title }),
+                " ",
+                el("span", { class: "chip", text: IDEA_STATES[idea.state]() }),
+                el("p", { text: idea.text }),
+                idea.rationale ? el("p", { class: "muted", text: idea.rationale }) : null,
+                idea.decline_reason ? el("p", { class: "muted", text: format(_("Begründung: %(r)s"), { r: idea.decline_reason }) }) : null,
+                el("p", { class: "muted", text: format(_("von %(name)s"), { name: idea.author?.name ?? "" }) }),
+                moderator && idea.state === "proposed" ? this.ideaButtons(idea) : null,
+              ),
+            ),
+          )
+        : null,
+      canPropose ? this.ideaForm() : null,
+    );
+  }
+
+  ideaButtons(idea) {
+    return el(
+      "div",
+      { class: "round-idea__buttons" },
+      el("button", {
+        type: "button",
+        class: "button",
+        "data-command": "idea.accept",
+        text: _("Als Entwurf übernehmen"),
+        "aria-label": format(_("Idee „%(title)s“ als Entwurf übernehmen"), { title: idea.title }),
+        onclick: () => this.view.run("idea.accept", { idea: idea.id }, _("Die Idee konnte nicht übernommen werden.")),
+      }),
+      el("button", {
+        type: "button",
+        class: "button button--quiet",
+        "data-command": "idea.decline",
+        text: _("Ablehnen"),
+        "aria-label": format(_("Idee „%(title)s“ ablehnen"), { title: idea.title }),
+        onclick: async () => {
+          const reason = await this.view.askReason({
+            title: _("Idee ablehnen – mit welcher Begründung?"),
+            confirm: _("Ablehnen"),
+            excerpt: idea.title,
+          });
+          if (reason) this.view.run("idea.decline", { idea: idea.id, reason }, _("Die Idee konnte nicht abgelehnt werden."));
+        },
+      }),
+    );
+  }
+
+  ideaForm() {
+    const field = (id, label, input) =>
+      el("div", { class: "field" }, el("label", { for: id, text: label }), input);
+    const form = el(
+      "form",
+      { class: "round-form", id: "idea-form", "aria-labelledby": "idea-form-title" },
+      el("h4", { id: "idea-form-title", text: _("Neues Ziel vorschlagen") }),
+      field("idea-title", _("Titel"), el("input", { id: "idea-title", name: "title", required: true, maxlength: 200 })),
+      field("idea-text", _("Text"), el("textarea", { id: "idea-text", name: "text", rows: 3, required: true })),
+      field("idea-rationale", _("Begründung (optional)"), el("textarea", { id: "idea-rationale", name: "rationale", rows: 2 })),
+      el("button", { type: "submit", class: "button", "data-command": "idea.propose", text: _("Idee einbringen") }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const fields = {
+        title: String(data.get("title")),
+        text: String(data.get("text")),
+        rationale: String(data.get("rationale") ?? ""),
+        client_key: newClientKey(),
+      };
+      this.view.run("idea.propose", fields, _("Die Idee wurde nicht gesendet.")).then((ack) => {
+        if (!ack) return;
+        form.reset();
+        this.view.announce(_("Idee eingebracht."));
+      });
+    });
+    return form;
+  }
+
+  // --- the evaluation workspace -------------------------------------------------------------
+
+  feedback(round) {
+    const agendaGoals = new Set(round.agenda.map((item) => item.goal));
+    const comments = [...this.store.state.comments.values()]
+      .filter((c) => c.reply_to === null && c.state === "visible" && agendaGoals.has(c.goal))
+      .map((c) => ({ type: "comment", id: c.id, who: c.author?.name ?? "", text: c.body ?? "", goal: c.goal }));
+    const ideas = this.part.ideas.map((i) => ({ type: "idea", id: i.id, who: i.author?.name ?? "", text: `${i.title}: ${i.text}`, goal: null }));
+    return [...comments, ...ideas];
+  }
+
+  evaluation(round) {
+    const may = round.phase === "evaluation" && (this.role === "moderator" || this.role === "drafter");
+    if (!may) return null;
+    const items = this.feedback(round);
+    const disposition = (item) =>
+      this.part.dispositions.find((d) => d.feedback.type === item.type && d.feedback.id === item.id) ?? null;
+    return el(
+      "section",
+      { class: "round-evaluation", "aria-labelledby": "evaluation-title" },
+      el("h3", { id: "evaluation-title", text: _("Auswertung: Rückmeldungen beantworten") }),
+      items.length
+        ? el("ol", { class: "round-evaluation__list" }, items.map((item) => this.dispositionForm(item, disposition(item))))
+        : el("p", { class: "muted", text: _("Keine Rückmeldungen in dieser Runde.") }),
+    );
+  }
+
+  dispositionForm(item, current) {
+    const key = `disp-${item.type}-${item.id}`;
+    const goal = item.goal ? this.store.goal(item.goal) : null;
+    const form = el(
+      "form",
+      { class: "round-disposition" },
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: `${key}-value`, text: _("Entscheidung") }),
+        el(
+          "select",
+          { id: `${key}-value`, name: "value", required: true },
+          el("option", { value: "", text: _("– bitte wählen –") }),
+          Object.entries(DISPOSITIONS).map(([value, label]) =>
+            el("option", { value, text: label(), selected: current?.value === value }),
+          ),
+        ),
+      ),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: `${key}-response`, text: _("Antwort") }),
+        el("textarea", { id: `${key}-response`, name: "response", rows: 2, required: true }, current?.response ?? ""),
+      ),
+      el("button", { type: "submit", class: "button", "data-command": "disposition.set", text: _("Speichern") }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      this.view
+        .run(
+          "disposition.set",
+          { [item.type]: item.id, value: String(data.get("value")), response: String(data.get("response")) },
+          _("Die Entscheidung wurde nicht gespeichert."),
+        )
+        .then((ack) => ack && this.view.announce(_("Entscheidung gespeichert.")));
+    });
+    return el(
+      "li",
+      { class: "round-evaluation__item", "data-feedback": `${item.type}-${item.id}` },
+      el(
+        "p",
+        {},
+        el("strong", { text: item.type === "idea" ? _("Idee") : _("Kommentar") }),
+        ` · ${item.who}`,
+        goal ? ` · ${goal.title}` : "",
+        current ? el("span", { class: "chip", text: DISPOSITIONS[current.value]() }) : null,
+      ),
+      el("blockquote", { class: "round-evaluation__text", text: item.text }),
+      form,
+    );
+  }
+}
