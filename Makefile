@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck migrations-check pytest install messages clean help
+.PHONY: demo test lint typecheck migrations-check pytest install messages clean help bench soak
 
 help:
 	@echo "make demo      install, migrate, load the demo and serve it on http://$(HOST):$(PORT)/"
@@ -15,6 +15,8 @@ help:
 	@echo "make test      ruff, mypy, makemigrations --check and the whole pytest suite"
 	@echo "               (make pytest PYTEST_ARGS='tests/config -x' for a part)"
 	@echo "make messages  refresh and compile the German and English translations"
+	@echo "make bench     fan-out and HTTP benchmarks on PostgreSQL + Redis (docs/performance.md)"
+	@echo "make soak      10-minute soak: 200 clients posting, voting, reconnecting (not in CI)"
 	@echo "make clean     remove .venv and var/"
 
 $(PY):
@@ -63,6 +65,14 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(PY) manage.py makemessages -d djangojs -l de -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv
+
+## make bench / make soak: need PostgreSQL and Redis (BENCH_ARGS / SOAK_ARGS for options)
+bench: $(STAMP)
+	$(PY) -m bench.fanout --two-process $(BENCH_ARGS)
+	$(PY) -m bench.http
+
+soak: $(STAMP)
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -97,7 +97,9 @@ class Bench:
         log_dir = self.log_dir
         if kind in KONSENS:
             konsens.close_connections()
-            env = konsens.server_env(self.args.database_url, self.args.redis_url, self.var_dir)
+            env = konsens.server_env(
+                self.args.database_url, self.args.redis_url, self.var_dir, pool=self.args.pool
+            )
             if kind == "konsens-uvicorn":
                 command = [
                     PYTHON,
@@ -529,6 +531,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--konsens-app", default=DEFAULT_APP, help="Konsens ASGI app (for experiments)"
+    )
+    parser.add_argument(
+        "--pool", action="store_true", help="Konsens with psycopg's connection pool"
     )
     parser.add_argument("--database-url", default=konsens.DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=konsens.DEFAULT_REDIS_URL)

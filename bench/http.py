@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 import time
 from datetime import datetime
@@ -72,6 +73,7 @@ async def hammer(
         "p99_ms": percentile(latencies, 99) * 1000,
         "max_ms": max(latencies) * 1000,
         "errors": sum(n for status, n in statuses.items() if status != 200),
+        "statuses": statuses,
         "cpu_ms_per_request": cpu / len(latencies) * 1000,
     }
 
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--servers", default="konsens,konsens-uvicorn")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--pool", action="store_true", help="psycopg connection pool")
     parser.add_argument("--database-url", default=konsens.DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=konsens.DEFAULT_REDIS_URL)
     parser.add_argument(
@@ -107,12 +110,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     out = Path(args.out)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     info = machine_info()
     print(f"# HTTP benchmark: load average {info['load_average']}", flush=True)
     seed = konsens.prepare(args.database_url, args.redis_url, KONSENS_VAR)
     seed_comments(seed)
     konsens.close_connections()
-    env = konsens.server_env(args.database_url, args.redis_url, KONSENS_VAR)
+    env = konsens.server_env(args.database_url, args.redis_url, KONSENS_VAR, pool=args.pool)
     results = []
     for kind in args.servers.split(","):
         port = free_port()
@@ -172,7 +176,8 @@ def main(argv: list[str] | None = None) -> None:
             f"Machine: {info['cpu']}, {info['cores']} cores; load average at start "
             f"{info['load_average']}, at end {info['load_average_end']}  ",
             f"{args.concurrency} concurrent clients (httpx, keep-alive), {args.seconds:g} s per "
-            "URL after a warm-up; DEBUG off, PostgreSQL",
+            "URL after a warm-up; DEBUG off, PostgreSQL "
+            + ("with psycopg's connection pool" if args.pool else f"(`{args.database_url}`)"),
             "",
             table(
                 [

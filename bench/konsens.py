@@ -19,8 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from bench.common import PYTHON, ROOT
 
-# conn_max_age: persistent connections, as docs/performance.md recommends for production.
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/konsens_perf?conn_max_age=60"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/konsens_perf"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
 BENCH_SLUG = "bench"
 EXPERT = "bench-expert"
@@ -35,13 +34,16 @@ class Seed:
     user_ids: list[int]
 
 
-def server_env(database_url: str, redis_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+def server_env(
+    database_url: str, redis_url: str, var_dir: Path, *, pool: bool = False, **extra: str
+) -> dict[str, str]:
     """The environment of a Konsens server process as production runs it (DEBUG off), with
     the room's per-socket command burst raised: the benchmark's single expert posts faster
     than a person may (the limit guards against abuse; it is not what is measured)."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # --pool: psycopg's connection pool instead of a connection per request
+        "DJANGO_SETTINGS_MODULE": "bench.pool_settings" if pool else "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "KONSENS_VAR_DIR": str(var_dir),
@@ -88,7 +90,8 @@ def prepare(database_url: str, redis_url: str, var_dir: Path, *, experts: int = 
 
 
 def setup_django(env: dict[str, str]) -> None:
-    for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "KONSENS_VAR_DIR"):
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    for key in ("DATABASE_URL", "REDIS_URL", "KONSENS_VAR_DIR"):
         os.environ[key] = env[key]
     os.environ.setdefault("DEBUG", "1")  # this process only reads and seeds
     import django

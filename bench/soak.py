@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import random
 import sys
 import time
@@ -310,7 +311,7 @@ async def soak(
         "duration_s": args.duration,
         "comments_posted": stats.posted,
         "comments_resent_after_reconnect": stats.reposted,
-        "ballot_casts": stats.ballots,
+        "ballots_cast_or_changed": stats.ballots,
         "reconnects": stats.reconnects,
         "resyncs": stats.resyncs,
         "frames_received": stats.frames,
@@ -411,6 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     out = Path(args.out)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     info = machine_info()
     print(f"# soak: load average {info['load_average']}", flush=True)
     seed = konsens.prepare(args.database_url, args.redis_url, KONSENS_VAR, experts=args.clients)

@@ -145,3 +145,17 @@ def test_staff_pages_are_accessible(user_page: Callable[..., Page], path: str) -
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_signed_in_person_asks_a_question_on_the_concept_page(
+    user_page: Callable[..., Page],
+) -> None:
+    page = user_page("expert2")
+    page.goto("/")
+    page.get_by_text("Eine Frage oder Meinung zum Konzept schreiben").click()
+    assert_accessible(page)
+    page.get_by_role("radio", name="eine Frage").check()
+    page.get_by_label(re.compile(r"^Text")).fill("Wer entscheidet am Ende über das Konzept?")
+    page.get_by_role("button", name="Absenden").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Meine Beiträge")
+    expect(page.get_by_text("wartet auf Freigabe")).to_be_visible()

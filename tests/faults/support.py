@@ -16,12 +16,21 @@ import time
 import urllib.error
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.sync.client import ClientConnection, connect
 
+from deliberation import payloads
+from deliberation.eventlog import lock_room, publish_event
+from deliberation.models import Circle, Comment, RoomEvent
+from deliberation.rendering import render_markdown
+from tests.factories import Room
 from tests.rooms.daphne import FRAME_TIMEOUT, Server, free_port, ticket
 
 # How long a test waits for every client to have everything (the hubs' poll runs every
@@ -51,6 +60,7 @@ class Follower:
     acks: dict[Any, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     pending: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    comments: dict[int, dict[str, Any]] = field(default_factory=dict)  # the reduced state
 
     # --- connecting -------------------------------------------------------------------------
 
@@ -79,6 +89,7 @@ class Follower:
             f"{server.ws}/ws/rooms/{self.slug}/{suffix}",
             origin=f"http://127.0.0.1:{server.port}",  # type: ignore[arg-type]
             open_timeout=FRAME_TIMEOUT,
+            max_size=None,  # a browser takes a welcome of any size
             # No client keepalive: a sleeping client answers nothing (the server's own
             # keepalive decides when it is gone).
             ping_interval=None,
@@ -101,6 +112,8 @@ class Follower:
         if frame["snapshot"] is None:
             # ?after=: our state stands; the replay follows.
             assert frame["seq"] == self.seq, (self.name, frame["seq"], self.seq)
+        else:
+            self.comments = {c["id"]: c for c in frame["snapshot"]["comments"]}
         self.seq = frame["seq"]
 
     def reconnect(self) -> None:
@@ -165,6 +178,9 @@ class Follower:
                 return
             self.seq = seq
             self.events.append(frame)
+            if frame["kind"].startswith("comment."):
+                comment = frame["data"]["comment"]
+                self.comments[comment["id"]] = comment
         elif kind == "ack":
             self.acks[frame["id"]] = frame
             self.pending.pop(frame["id"], None)
@@ -216,6 +232,58 @@ def post_frame(n: int, goal: int, prefix: str) -> dict[str, Any]:
         "body": f"{prefix} {n}",
         "client_key": f"{prefix}-{n}",
     }
+
+
+# --- many events at once -------------------------------------------------------------------------
+
+
+def record_comments(room: Room, count: int, *, edits: int = 0) -> int:
+    """``count`` comments by ``room.expert2``, each edited ``edits`` times, as
+    ``comment_post`` and ``comment_edit`` record them (their payloads, the counter moved under
+    the room lock, each event published after commit), written in bulk in one transaction:
+    thousands one by one would take minutes. Returns the number of events."""
+    author, goal = room.expert2, room.goal
+
+    def write(comment: Comment, body: str) -> None:
+        comment.body, comment.body_html = body, render_markdown(body)
+
+    with transaction.atomic():
+        circle = lock_room(room.circle.pk)
+        comments = []
+        for n in range(count):
+            comment = Comment(
+                circle=circle,
+                goal=goal,
+                version=goal.current_version,
+                author=author,
+                client_key=f"nacht-{n}",
+            )
+            write(comment, f"Nachtbeitrag {n}")
+            comments.append(comment)
+        Comment.objects.bulk_create(comments)
+        log: list[tuple[str, dict[str, Any]]] = [
+            ("comment.created", payloads.comment_data(c, moderator=False)) for c in comments
+        ]
+        for edit in range(1, edits + 1):
+            for n, comment in enumerate(comments):
+                write(comment, f"Nachtbeitrag {n}, Fassung {edit}")
+                comment.edited_at = timezone.now()
+                log.append(("comment.edited", payloads.comment_data(comment, moderator=False)))
+        Comment.objects.bulk_update(comments, ["body", "body_html", "edited_at"])
+        Circle.objects.filter(pk=circle.pk).update(event_seq=F("event_seq") + len(log))
+        events = RoomEvent.objects.bulk_create(
+            RoomEvent(
+                circle=circle,
+                seq=circle.event_seq + 1 + n,
+                kind=kind,
+                payload={"comment": data},
+                actor=author,
+            )
+            for n, (kind, data) in enumerate(log)
+        )
+        for event in events:
+            transaction.on_commit(partial(publish_event, event))
+    return len(log)
 
 
 # --- a Redis of the test's own -------------------------------------------------------------------

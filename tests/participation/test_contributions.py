@@ -345,6 +345,9 @@ def test_the_concept_page_invites_questions_and_shows_approved_ones(site: Site) 
     page = anonymous.get("/").content.decode()
     assert "Wann wird beschlossen?" in page
     assert reverse("participation:opinions") in page
+    form = f'action="{reverse("participation:opinions")}"'
+    assert form not in page
+    assert form in site.client("member").get("/").content.decode()
 
 
 def test_moderators_approve_and_link_on_the_queue_page(site: Site) -> None:

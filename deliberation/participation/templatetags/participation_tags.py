@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from deliberation.models import Concept
 from deliberation.participation import selectors, services
+from deliberation.participation.forms import OpinionForm
 
 register = template.Library()
 
@@ -17,9 +18,13 @@ register = template.Library()
 @register.inclusion_tag("participation/_concept_box.html", takes_context=True)
 def participation_box(context: dict[str, Any], concept: Concept) -> dict[str, Any]:
     deadline = concept.ideas_deadline
+    user = context.get("user")
     return {
         "concept": concept,
-        "user": context.get("user"),
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        # the form right on the concept page, for signed-in people
+        "form": OpinionForm() if getattr(user, "is_authenticated", False) else None,
         "ideas_deadline": deadline,
         "ideas_closed": deadline is not None and timezone.now() >= deadline,
         "contact_email": services.contact_email(concept),
