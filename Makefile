@@ -68,8 +68,8 @@ messages: $(STAMP)
 
 ## make bench / make soak: need PostgreSQL and Redis (BENCH_ARGS / SOAK_ARGS for options)
 bench: $(STAMP)
-	$(PY) -m bench.fanout --two-process $(BENCH_ARGS)
-	$(PY) -m bench.http
+	$(PY) -m bench.fanout --two-process --with-5000 --pool $(BENCH_ARGS)
+	$(PY) -m bench.http --pool
 
 soak: $(STAMP)
 	$(PY) -m bench.soak $(SOAK_ARGS)

@@ -374,10 +374,12 @@ def fit_table(results: list[dict[str, Any]]) -> str:
     (for Konsens: the command, its transaction, rendering, the publish)."""
     rows = []
     for server in dict.fromkeys(r["server"] for r in results):
+        # 500 ≤ N ≤ 2,000: below, the CPU clock's 10 ms ticks are coarse; above, some servers
+        # are past saturation.
         points = [
             (r["viewers"], r["server_cpu_s"] / r["comments"])
             for r in results
-            if r["server"] == server and r["processes"] == 1
+            if r["server"] == server and r["processes"] == 1 and 500 <= r["viewers"] <= 2000
         ]
         if len(points) < 2:
             continue

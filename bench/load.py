@@ -233,12 +233,14 @@ async def _child(
                 return
         tasks.append(loop.create_task(viewer.run()))
 
+    # Ping from the start: connecting thousands can take longer than the room's silence
+    # timeout (60 s), and the first viewers must not be swept meanwhile.
+    pinger = loop.create_task(_ping_loop(viewers)) if konsens else None
     started = time.monotonic()
     await asyncio.gather(*(open_one(v) for v in viewers))
     connected = [v for v in viewers if v.connect_time is not None]
     pipe.send({"connected": len(connected), "wall": time.monotonic() - started})
 
-    pinger = loop.create_task(_ping_loop(viewers)) if konsens else None
     cpu_before = time.process_time()
     command = await loop.run_in_executor(None, pipe.recv)  # {"drain": M, "deadline": s}
     wanted, deadline = command["drain"], command["deadline"]
