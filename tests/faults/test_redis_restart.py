@@ -6,12 +6,14 @@ Daphne processes; the machine's shared Redis is never touched.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from deliberation.models import Comment, RoomEvent
+from tests.conftest import IN_CI
 from tests.factories import Room
 from tests.faults.conftest import StartServers
 from tests.faults.support import Follower, RedisServer, has_bodies, post_frame
@@ -21,6 +23,11 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        message = "needs the redis-server program (Debian: apt-get install redis-server)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
     server = RedisServer.on_free_port(tmp_path)
     server.start()
     yield server
