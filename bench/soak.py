@@ -146,7 +146,9 @@ class Client:
     def handle(self, frame: dict[str, Any]) -> None:
         kind = frame["type"]
         self.stats.frames += 1
-        if kind == "welcome":
+        if kind == "snapshot.part":  # the rest of a long-lived room's comments
+            self.comments.update((c["id"], c) for c in frame["comments"])
+        elif kind == "welcome":
             if frame["snapshot"] is not None:
                 self.comments = {c["id"]: c for c in frame["snapshot"]["comments"]}
                 if self.first_seq is None:

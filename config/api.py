@@ -8,10 +8,13 @@ translated for people. Validation errors keep DRF's shape, ``{"<field>": ["messa
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -19,6 +22,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from deliberation.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 STATUS_BY_CODE = {
     "invalid": status.HTTP_400_BAD_REQUEST,
@@ -37,6 +42,22 @@ class Pagination(LimitOffsetPagination):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database went away mid-request (restart, failover, a cut connection). The
+        # transaction was rolled back, so nothing was stored: say so, and that a retry is
+        # safe, instead of an HTML 500 page.
+        logger.exception("database unavailable during %s", context.get("request"))
+        return Response(
+            {
+                "code": "unavailable",
+                "detail": _(
+                    "Die Datenbank war kurz nicht erreichbar; es wurde nichts gespeichert. "
+                    "Bitte erneut versuchen."
+                ),
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "2"},
+        )
     if isinstance(exc, DomainError):
         body: dict[str, Any] = {"code": exc.code, "detail": exc.message}
         if exc.field:

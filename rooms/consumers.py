@@ -24,6 +24,9 @@ from rooms.hub import Connection, RoomHub, get_registry
 from rooms.protocol import Close, FrameError
 from rooms.tickets import TicketRefused
 
+# The scope key under which ``rooms.routing.ServerSendMiddleware`` keeps the server's ``send``.
+SERVER_SEND = "konsens.server_send"
+
 logger = logging.getLogger(__name__)
 
 
@@ -97,7 +100,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         registry = get_registry()
         self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
         self.connection = Connection(
-            self.base_send,
+            self.scope.get(SERVER_SEND, self.base_send),
             role=access.role,
             user_id=access.user_id,
             name=access.me["name"] if access.me else None,
@@ -113,14 +116,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def _welcome(self, min_seq: int) -> None:
         """Precondition: the connection is holding its events (``hub.add`` / ``hub.hold``)."""
         assert self.access is not None and self.hub is not None and self.connection is not None
+        connection, role = self.connection, self.access.role
         snapshot = await self.hub.snapshot(min_seq)
-        self.connection.send_text(
-            self._welcome_frame(snapshot.seq, snapshot.for_role(self.access.role))
+        parts = snapshot.parts_for_role(role)
+        connection.send_text(
+            self._welcome_frame(snapshot.seq, snapshot.for_role(role), parts=len(parts))
         )
-        self.connection.sent_seq = snapshot.seq
-        self.connection.release()
+        # A long-lived room's comments follow in parts; the socket drains between them, and
+        # the events held meanwhile go out after the last one.
+        for part in parts:
+            await connection.drain()
+            connection.send_text(part)
+        connection.sent_seq = snapshot.seq
+        connection.release()
 
-    def _welcome_frame(self, seq: int, snapshot: str | None) -> str:
+    def _welcome_frame(self, seq: int, snapshot: str | None, *, parts: int = 0) -> str:
         assert self.access is not None
         return protocol.welcome(
             room=self.access.circle.slug,
@@ -128,6 +138,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             seq=seq,
             me=self.access.me,
             snapshot=snapshot,
+            parts=parts,
         )
 
     # --- resume ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ import socket
 import time
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +52,7 @@ from rooms.snapshots import EncodedSnapshot, read_snapshot
 logger = logging.getLogger(__name__)
 
 Message = dict[str, Any]
-Send = Callable[[Message], Awaitable[None]]
+Send = Callable[[Message], Coroutine[Any, Any, None]]
 Clock = Callable[[], float]
 
 # Rows per query when the hub fills a gap from the log.
@@ -68,6 +68,39 @@ async def _let_writers_run() -> None:
     send backlog would close even fast sockets. The writers woken by ``_deliver`` were
     scheduled first, so each event is handed to the server before the next one is queued."""
     await asyncio.sleep(0)
+
+
+class _Suspended:
+    """A ``send`` that did not finish in the step ``Connection._enqueue`` gave it (the socket
+    is back-pressured): the writer task drives it to its end, exactly as a task would."""
+
+    __slots__ = ("coroutine", "yielded")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], yielded: Any) -> None:
+        self.coroutine = coroutine
+        self.yielded = yielded
+
+    async def finish(self) -> None:
+        coroutine, yielded = self.coroutine, self.yielded
+        while True:
+            try:
+                if yielded is None:
+                    await asyncio.sleep(0)  # a bare yield: give the loop one turn
+                else:
+                    # The future the send waits for. Its first ``await`` marked it as
+                    # handed to a task; the task that takes it over clears the mark first.
+                    yielded._asyncio_future_blocking = False
+                    await yielded
+            except BaseException as exc:  # cancellation too: the send must see it
+                try:
+                    yielded = coroutine.throw(exc)
+                except StopIteration:
+                    return
+                continue
+            try:
+                yielded = coroutine.send(None)
+            except StopIteration:
+                return
 
 
 class Connection:
@@ -100,7 +133,7 @@ class Connection:
         self.on_closed: Callable[[Connection], None] | None = None
         self._send = send
         self._backlog = conf.send_backlog()
-        self._outbox: deque[Message] = deque()
+        self._outbox: deque[Message | _Suspended] = deque()
         # Events held back while a welcome or a replay is being prepared; None when live.
         self._held: list[tuple[int, Message]] | None = []
         self._wakeup: asyncio.Future[None] | None = None
@@ -155,6 +188,9 @@ class Connection:
         self.closed = True
         self.close_code = code
         self._held = None
+        for pending in self._outbox:
+            if isinstance(pending, _Suspended):
+                pending.coroutine.close()
         self._outbox.clear()
         self._outbox.append({"type": "websocket.close", "code": int(code)})
         self._wake()
@@ -183,6 +219,25 @@ class Connection:
         if len(self._outbox) >= self._backlog:
             self.close(Close.TOO_SLOW)
             return
+        if not self._outbox and self._wakeup is not None and not self._wakeup.done():
+            # The writer is idle: hand the frame to the server now instead of waking the
+            # writer task for it (that wake-up was a fifth of a fan-out's CPU time). Daphne's
+            # and uvicorn's ``send`` finish in their first step unless the socket is
+            # back-pressured; one that suspends is queued and the writer finishes it, so
+            # order and the bound on slow sockets are unchanged. (Python 3.12's eager tasks
+            # do the same natively.)
+            coroutine = self._send(message)
+            try:
+                yielded = coroutine.send(None)
+            except StopIteration:
+                return  # the server took the frame
+            except Exception:
+                logger.debug("writing to a room socket failed", exc_info=True)
+                self.closed = True  # the socket is gone, as in the writer
+                return
+            self._outbox.append(_Suspended(coroutine, yielded))
+            self._wake()
+            return
         self._outbox.append(message)
         self._wake()
 
@@ -196,6 +251,9 @@ class Connection:
             while True:
                 while self._outbox:
                     message = self._outbox.popleft()
+                    if isinstance(message, _Suspended):
+                        await message.finish()
+                        continue
                     await self._send(message)
                     if message["type"] == "websocket.close":
                         return

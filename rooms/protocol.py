@@ -305,9 +305,16 @@ def dumps(frame: dict[str, Any]) -> str:
 
 
 def welcome(
-    *, room: str, role: str, seq: int, me: dict[str, Any] | None, snapshot: str | None
+    *,
+    room: str,
+    role: str,
+    seq: int,
+    me: dict[str, Any] | None,
+    snapshot: str | None,
+    parts: int = 0,
 ) -> str:
-    """The ``welcome`` frame; ``snapshot`` is already JSON text (encoded once per room)."""
+    """The ``welcome`` frame; ``snapshot`` is already JSON text (encoded once per room) with
+    the first of its comments, ``parts`` the number of ``snapshot.part`` frames that follow."""
     head = dumps(
         {
             "type": "welcome",
@@ -316,6 +323,7 @@ def welcome(
             "role": role,
             "seq": seq,
             "me": me,
+            "parts": parts,
             # The server's clock when the frame left: clients count agenda deadlines down from
             # it (the snapshot itself may be cached, so its ``remaining`` can be older).
             "server_time": timezone.now().isoformat(),

@@ -1,9 +1,17 @@
-"""A room's snapshot as ``welcome`` frames carry it, encoded once for many sockets."""
+"""A room's snapshot as ``welcome`` frames carry it, encoded once for many sockets.
+
+A circle's comments stay in its room for the life of the circle, so a snapshot can outgrow
+what one WebSocket message should carry (Daphne refuses to send more than 1 MiB; a phone on
+a slow network should not wait for one huge frame either). The comments are therefore cut
+into parts of at most ``PART_BYTES``: the ``welcome`` carries the first part and says how
+many ``snapshot.part`` frames follow (``docs/protocol.md``)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -12,17 +20,27 @@ from deliberation.selectors import room_snapshot
 from rooms.presence import presence_state
 from voting.selectors import room_motions
 
+# The most comment JSON one frame carries (the welcome's other parts come on top).
+PART_BYTES = 256 * 1024
+
 
 @dataclass(frozen=True)
 class EncodedSnapshot:
-    """The room as of event ``seq`` as JSON text: ``public`` (redacted) and ``moderator``."""
+    """The room as of event ``seq`` as JSON text: ``public`` (redacted) and ``moderator``,
+    each with the first part of the comments, and the ``snapshot.part`` frames that carry the
+    rest (empty for all but long-lived rooms)."""
 
     seq: int
     public: str
     moderator: str
+    public_parts: tuple[str, ...] = ()
+    moderator_parts: tuple[str, ...] = ()
 
     def for_role(self, role: str) -> str:
         return self.moderator if role == "moderator" else self.public
+
+    def parts_for_role(self, role: str) -> tuple[str, ...]:
+        return self.moderator_parts if role == "moderator" else self.public_parts
 
 
 def read_snapshot(circle_id: int) -> EncodedSnapshot:
@@ -38,11 +56,40 @@ def read_snapshot(circle_id: int) -> EncodedSnapshot:
         # role (``docs/voting.md``), so both views share them.
         motions = room_motions(circle)
         presence = presence_state(circle_id)
+    public, public_parts = _encode({**snapshot.public, "motions": motions, "presence": presence})
+    moderator, moderator_parts = _encode(
+        {**snapshot.moderator, "motions": motions, "presence": presence}
+    )
     return EncodedSnapshot(
         seq=snapshot.seq,
-        public=_dumps({**snapshot.public, "motions": motions, "presence": presence}),
-        moderator=_dumps({**snapshot.moderator, "motions": motions, "presence": presence}),
+        public=public,
+        moderator=moderator,
+        public_parts=public_parts,
+        moderator_parts=moderator_parts,
     )
+
+
+def _encode(state: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """The snapshot with its first comments, and the ``snapshot.part`` frames for the rest."""
+    comments = state["comments"]
+    encoded = [_dumps(comment) for comment in comments]
+    bounds: list[int] = []  # where each part starts
+    size = PART_BYTES  # start a part at the first comment
+    for index, text in enumerate(encoded):
+        if size + len(text) > PART_BYTES and (not bounds or index > bounds[-1]):
+            bounds.append(index)
+            size = 0
+        size += len(text) + 1
+    bounds.append(len(encoded))
+    if len(bounds) <= 2:
+        return _dumps(state), ()
+    head = _dumps({**state, "comments": comments[: bounds[1]]})
+    parts = tuple(
+        '{"type":"snapshot.part","index":%d,"comments":[%s]}'  # noqa: UP031
+        % (number, ",".join(encoded[start:end]))
+        for number, (start, end) in enumerate(itertools.pairwise(bounds[1:]), 1)
+    )
+    return head, parts
 
 
 def _dumps(value: object) -> str:

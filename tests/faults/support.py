@@ -102,6 +102,10 @@ class Follower:
                 self.resyncs += 1
                 continue
             assert frame["type"] == "welcome", frame
+            for number in range(1, frame["parts"] + 1):  # a long-lived room's comments
+                part = self._recv_raw()
+                assert (part["type"], part["index"]) == ("snapshot.part", number), part
+                frame["snapshot"]["comments"].extend(part["comments"])
             self._welcome(frame)
             return
 
@@ -191,6 +195,8 @@ class Follower:
             self.resyncs += 1
         elif kind == "welcome":
             self._welcome(frame)
+        elif kind == "snapshot.part":  # after a mid-connection welcome (resync)
+            self.comments.update((c["id"], c) for c in frame["comments"])
         else:
             assert kind in ("resumed", "pong"), frame
 

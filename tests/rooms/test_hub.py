@@ -137,6 +137,35 @@ async def test_a_slow_socket_is_closed_without_holding_up_the_others(
         await registry.leave(hub, slow)
 
 
+async def test_a_socket_that_pushes_back_gets_every_frame_in_order_once_it_drains(
+    registry: HubRegistry,
+) -> None:
+    gate = asyncio.Event()  # the client is slow to read: the first write waits for it
+    sent: list[str] = []
+
+    async def pushes_back(message: dict[str, Any]) -> None:
+        sent.append(message["text"])
+        if len(sent) == 2:
+            await gate.wait()
+
+    connection = Connection(
+        pushes_back, role="viewer", user_id=None, name=None, clock=registry.clock
+    )
+    try:
+        connection.send_text("0")
+        await connection.drain()  # the writer has run and waits for frames
+        for n in range(1, 6):
+            connection.send_text(str(n))
+        # An idle socket gets its frame at once; what follows a pushed-back write waits.
+        assert sent == ["0", "1"]
+        gate.set()
+        await connection.drain()
+        assert sent == ["0", "1", "2", "3", "4", "5"]
+        assert not connection.closed
+    finally:
+        await connection.stop()
+
+
 async def test_viewers_arriving_together_share_one_snapshot(
     room: Room, join: Join, registry: HubRegistry
 ) -> None:

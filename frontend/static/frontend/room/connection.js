@@ -57,6 +57,7 @@ export class RoomConnection {
     this.openedAt = 0;
     this.resumeInFlight = false;
     this.freshNext = false; // the next connection asks for a snapshot, not a replay
+    this.partial = null; // a welcome whose snapshot.part frames are still arriving
     this.stopped = false;
     this.finalCode = null;
     this.pending = new Map(); // id → {frame, resolve, reject, sentOn, retried, tries}
@@ -143,6 +144,7 @@ export class RoomConnection {
     this.generation += 1;
     this.ready = false;
     this.resumeInFlight = false;
+    this.partial = null;
     this.lastFrameAt = Date.now();
     ws.addEventListener("message", (event) => {
       if (ws === this.ws) this.receive(event.data);
@@ -268,6 +270,9 @@ export class RoomConnection {
       case "welcome":
         this.onWelcome(frame);
         break;
+      case "snapshot.part":
+        this.onSnapshotPart(frame);
+        break;
       case "event":
         this.onEvent(frame);
         break;
@@ -303,6 +308,26 @@ export class RoomConnection {
     const interval = frame.heartbeat?.interval;
     if (typeof interval === "number" && interval > 0) this.heartbeatMs = interval * 1000;
     this.startTimers();
+    if (frame.snapshot && frame.parts > 0) {
+      // A long-lived room: the rest of its comments follow before any event.
+      this.partial = { frame, missing: frame.parts };
+      return;
+    }
+    this.takeWelcome(frame);
+  }
+
+  onSnapshotPart(frame) {
+    const partial = this.partial;
+    if (partial === null) return; // not after a welcome of ours: nothing to complete
+    partial.frame.snapshot.comments.push(...frame.comments);
+    partial.missing -= 1;
+    if (partial.missing === 0) {
+      this.partial = null;
+      this.takeWelcome(partial.frame);
+    }
+  }
+
+  takeWelcome(frame) {
     const result = this.store.welcome(frame);
     if (result === "stale") {
       // Asked to resume a state we cannot use (another role now): start over with a snapshot.
