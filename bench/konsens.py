@@ -40,10 +40,11 @@ def server_env(
     """The environment of a Konsens server process as production runs it (DEBUG off), with
     the room's per-socket command burst raised: the benchmark's single expert posts faster
     than a person may (the limit guards against abuse; it is not what is measured)."""
+    if pool:  # psycopg's connection pool instead of a connection per request
+        database_url += ("&" if "?" in database_url else "?") + "pool=20"
     env = {
         **os.environ,
-        # --pool: psycopg's connection pool instead of a connection per request
-        "DJANGO_SETTINGS_MODULE": "bench.pool_settings" if pool else "config.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "KONSENS_VAR_DIR": str(var_dir),

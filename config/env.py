@@ -178,6 +178,26 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
             raise ImproperlyConfigured(
                 f"DATABASE_URL={shown!r}: conn_max_age={raw_max_age!r} is not a number of seconds."
             ) from None
+        raw_pool = options.pop("pool", None)
+        if raw_pool is not None:
+            # psycopg's connection pool (Django >= 5.1): each worker thread borrows a
+            # connection per request instead of opening one. conn_max_age must stay 0 with it,
+            # and is no alternative under ASGI (docs/performance.md, "Database connections").
+            try:
+                max_size = int(str(raw_pool))
+            except ValueError:
+                max_size = 0
+            if max_size < 1:
+                raise ImproperlyConfigured(
+                    f"DATABASE_URL={shown!r}: pool={raw_pool!r} must be the pool's size, "
+                    "a whole number of connections >= 1."
+                )
+            if conn_max_age:
+                raise ImproperlyConfigured(
+                    f"DATABASE_URL={shown!r}: pool= and conn_max_age= exclude each other; "
+                    "use the pool."
+                )
+            options["pool"] = {"min_size": min(2, max_size), "max_size": max_size, "timeout": 10}
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.strip("/")),

@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from tests.conftest import IN_CI
+from tests.rooms.daphne import image_command, server_command
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -112,7 +113,10 @@ def test_compose_config_resolves_the_database_url_from_env(
     services = json.loads(result.stdout)["services"]
     for name in ("migrate", "web"):
         environment = services[name]["environment"]
-        assert environment["DATABASE_URL"] == "postgres://konsens:compose-test-pw@db:5432/konsens"
+        assert (
+            environment["DATABASE_URL"]
+            == "postgres://konsens:compose-test-pw@db:5432/konsens?pool=20"
+        )
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
         assert environment["DEBUG"] == "0"
     assert services["web"]["environment"]["NUM_PROXIES"] == "1"
@@ -154,17 +158,20 @@ def test_postgres_and_redis_run_with_volumes_and_health_checks() -> None:
     assert "redisdata:/data" in services["redis"]["volumes"]
 
 
-def test_two_daphne_web_replicas_with_health_checks_on_healthz() -> None:
+def test_two_uvicorn_web_replicas_run_the_images_command_with_health_checks() -> None:
     web = load_compose()["services"]["web"]
     assert web["deploy"]["replicas"] == 2
     assert web["build"] == "."
-    assert web["command"] == [
-        "daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"  # noqa: S104
-    ]  # fmt: skip
+    assert web["command"] == image_command()
+    assert web["command"][0] == "uvicorn" and web["command"][-1] == "config.asgi:application"
+    # as Daphne did: frames up to 1 MiB reach the room, which refuses > 64 KiB itself
+    assert "--ws-max-size=1048576" in web["command"]
     assert web["healthcheck"]["test"] == ["CMD", "python", "deploy/healthcheck.py"]
     assert '"/healthz"' in (ROOT / "deploy" / "healthcheck.py").read_text(encoding="utf-8")
     assert web["env_file"] == [{"path": ".env", "required": True}]
     assert "ports" not in web, "only the proxy is published"
+    # each replica keeps a psycopg connection pool (docs/performance.md)
+    assert web["environment"]["DATABASE_URL"].endswith("?pool=20")
 
 
 def test_migrations_run_once_before_the_web_replicas_start() -> None:
@@ -211,19 +218,19 @@ def test_every_long_running_service_has_a_health_check() -> None:
             assert service["healthcheck"]["test"], name
 
 
-def test_dockerfile_builds_a_non_root_daphne_image_with_collected_static_files() -> None:
+def test_dockerfile_builds_a_non_root_image_with_collected_static_files() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     stages = re.findall(r"^FROM (\S+)", dockerfile, flags=re.MULTILINE)
     assert stages and all(image == "python:3.11-slim" for image in stages)
     assert "manage.py collectstatic --no-input" in dockerfile
     final = dockerfile.rsplit("\nFROM ", 1)[-1]
     assert re.search(r"^USER konsens$", final, flags=re.MULTILINE)
-    assert 'CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]' in final
+    assert image_command()[0] == "uvicorn"
     dockerignore = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".env", ".venv", ".git", "var"} <= set(dockerignore)
 
 
-# -- the web health check against a real Daphne ---------------------------------------------
+# -- the web health check against the image's server, configured for production -------------
 
 
 def _free_port() -> int:
@@ -233,11 +240,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def production_daphne(
+def production_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Daphne with DEBUG off, HTTPS redirect and a host list that does not include localhost."""
-    tmp_path = tmp_path_factory.mktemp("daphne")
+    """The image's command (uvicorn) with DEBUG off, HTTPS redirect and a host list that does
+    not include localhost, on a free port of the loopback interface."""
+    tmp_path = tmp_path_factory.mktemp("server")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")}
     env |= {
@@ -248,23 +256,25 @@ def production_daphne(
         "KONSENS_VAR_DIR": str(tmp_path),
         "KONSENS_HEALTHCHECK_PORT": str(port),
     }
-    log = (tmp_path / "daphne.log").open("w")
+    program = image_command()[0]
+    log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "config.asgi:application"],
+        server_command("uvicorn", port),
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
         while True:
             if server.poll() is not None:
-                pytest.fail(f"daphne exited: {(tmp_path / 'daphne.log').read_text()}")
+                pytest.fail(f"{program} exited: {(tmp_path / 'server.log').read_text()}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"daphne did not listen: {(tmp_path / 'daphne.log').read_text()}")
+                    pytest.fail(
+                        f"{program} did not listen: {(tmp_path / 'server.log').read_text()}"
+                    )
                 time.sleep(0.1)
         yield port, env
     finally:
@@ -273,10 +283,10 @@ def production_daphne(
         log.close()
 
 
-def test_web_health_check_passes_against_daphne_configured_for_production(
-    production_daphne: tuple[int, dict[str, str]],
+def test_web_health_check_passes_against_the_images_server_configured_for_production(
+    production_server: tuple[int, dict[str, str]],
 ) -> None:
-    _port, env = production_daphne
+    _port, env = production_server
     result = subprocess.run(
         [sys.executable, "deploy/healthcheck.py"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=30,
@@ -285,9 +295,9 @@ def test_web_health_check_passes_against_daphne_configured_for_production(
 
 
 def test_web_health_check_fails_when_the_site_refuses_the_host(
-    production_daphne: tuple[int, dict[str, str]],
+    production_server: tuple[int, dict[str, str]],
 ) -> None:
-    _port, env = production_daphne
+    _port, env = production_server
     result = subprocess.run(
         [sys.executable, "deploy/healthcheck.py"],
         cwd=ROOT, env={**env, "ALLOWED_HOSTS": "elsewhere.example.org"},

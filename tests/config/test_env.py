@@ -232,6 +232,25 @@ def test_parse_database_url_passes_options_and_reads_conn_max_age() -> None:
     assert config["PORT"] == ""
 
 
+def test_parse_database_url_turns_pool_into_psycopgs_connection_pool() -> None:
+    config = env.parse_database_url("postgres://konsens@db/konsens?pool=20", base_dir=BASE)
+    assert config["OPTIONS"] == {"pool": {"min_size": 2, "max_size": 20, "timeout": 10}}
+    assert config["CONN_MAX_AGE"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("pool=0", "must be the pool's size"),
+        ("pool=many", "must be the pool's size"),
+        ("pool=10&conn_max_age=60", "exclude each other"),
+    ],
+)
+def test_parse_database_url_refuses_a_bad_pool(query: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env.parse_database_url(f"postgres://konsens@db/konsens?{query}", base_dir=BASE)
+
+
 @pytest.mark.parametrize(
     ("url", "path"),
     [

@@ -1,5 +1,6 @@
-"""kill -9 one of two Daphne processes during a session: its clients reconnect to the other
-and resume; nothing is lost and nothing arrives twice."""
+"""kill -9 one of two server processes during a session (Daphne, and uvicorn as compose runs
+it): its clients reconnect to the other and resume; nothing is lost and nothing arrives
+twice."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from tests.faults.support import Follower, has_bodies, post_frame
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.parametrize("kind", ["daphne", "uvicorn"])
 def test_clients_of_a_killed_process_resume_on_the_other_without_loss_or_duplicates(
-    room: Room, start_servers: StartServers
+    room: Room, start_servers: StartServers, kind: str
 ) -> None:
-    a, b = start_servers(2)
+    a, b = start_servers(2, kind=kind)
     slug, goal = room.circle.slug, room.goal.pk
     # The poster and a viewer on A (A first, then B, as a load balancer would retry), a
     # viewer and an expert on B.

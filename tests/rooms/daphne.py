@@ -1,11 +1,13 @@
-"""Real Daphne processes for tests: started on a free port over the test session's database
-(pytest-django's, already migrated), polled until they answer, stopped afterwards; clients
-with the ``websockets`` library and tickets from the API."""
+"""Real server processes for tests: Daphne (the development server) or uvicorn with the
+image's own command (``Dockerfile`` CMD, what compose runs), started on a free port over the
+test session's database (pytest-django's, already migrated), polled until they answer,
+stopped afterwards; clients with the ``websockets`` library and tickets from the API."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -22,7 +24,7 @@ from rest_framework.authtoken.models import Token
 from websockets.sync.client import ClientConnection, connect
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTUP_DEADLINE = 60.0  # seconds for a Daphne process to answer /healthz
+STARTUP_DEADLINE = 60.0  # seconds for a server process to answer /healthz
 FRAME_TIMEOUT = 15.0  # seconds for a frame that must come
 
 
@@ -47,6 +49,26 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def image_command() -> list[str]:
+    """The image's CMD (exec form): the server compose runs."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    final = dockerfile.rsplit("\nFROM ", 1)[-1]
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", final, flags=re.MULTILINE)
+    return list(json.loads(cmd))
+
+
+def server_command(kind: str, port: int) -> list[str]:
+    """``daphne`` or ``uvicorn`` (the image's command) on ``127.0.0.1:port``."""
+    if kind == "daphne":
+        arguments = ["daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+    else:
+        assert kind == "uvicorn", kind
+        replace = {"--host=0.0.0.0": "--host=127.0.0.1", "--port=8000": f"--port={port}"}
+        arguments = [replace.get(a, a) for a in image_command()]
+        assert arguments[0] == "uvicorn", arguments
+    return [sys.executable, "-m", *arguments]
+
+
 def _test_database_url() -> str:
     """The database this test session uses (pytest-django's test database, migrated)."""
     db = settings.DATABASES["default"]
@@ -60,19 +82,18 @@ def _test_database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
 
 
-def start(name: str, tmp_path: Path) -> Server:
+def start(name: str, tmp_path: Path, kind: str = "daphne") -> Server:
     port = free_port()
-    log = tmp_path / f"daphne-{name}.log"
+    log = tmp_path / f"{kind}-{name}.log"
     env = {
         **os.environ,
         "DATABASE_URL": _test_database_url(),
         "KONSENS_VAR_DIR": str(tmp_path / f"var-{name}"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*command, "config.asgi:application"],
+            server_command(kind, port),
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -82,7 +103,7 @@ def start(name: str, tmp_path: Path) -> Server:
     deadline = time.monotonic() + STARTUP_DEADLINE
     while True:
         if process.poll() is not None:
-            pytest.fail(f"Daphne {name} exited with {process.returncode}:\n{log.read_text()}")
+            pytest.fail(f"{kind} {name} exited with {process.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(f"{server.http}/healthz", timeout=2) as response:  # noqa: S310
                 if response.status == 200:
@@ -91,7 +112,7 @@ def start(name: str, tmp_path: Path) -> Server:
             pass
         if time.monotonic() > deadline:
             stop(server)
-            pytest.fail(f"Daphne {name} did not answer in {STARTUP_DEADLINE} s:\n{log.read_text()}")
+            pytest.fail(f"{kind} {name} did not answer in {STARTUP_DEADLINE} s:\n{log.read_text()}")
         time.sleep(0.2)  # polling an external process for readiness, with a deadline
 
 

@@ -22,11 +22,14 @@ from tests.rooms.daphne import Server, open_room, recv, start, stop
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def daphnes(room: Room, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
-    a = start("a", tmp_path)
+@pytest.fixture(params=["daphne", "uvicorn"])
+def daphnes(
+    room: Room, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[Server, Server]]:
+    """Two processes of the development server (Daphne) or of compose's (uvicorn)."""
+    a = start("a", tmp_path, request.param)
     try:
-        b = start("b", tmp_path)
+        b = start("b", tmp_path, request.param)
     except BaseException:
         stop(a)
         raise
