@@ -153,6 +153,37 @@ class LostAnswer:
         server.on_message(server_to_page)
 
 
+@dataclass
+class SplitWelcome:
+    """Delivers the server's welcome as a long-lived room's arrives (``docs/protocol.md``,
+    ``snapshot.part``): the first comment in the ``welcome``, the others one per part."""
+
+    parts: list[int] = field(default_factory=list)  # how many parts each welcome had
+
+    def install(self, page: Page) -> SplitWelcome:
+        page.route_web_socket(SOCKET, self._route)
+        return self
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def server_to_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") != "welcome" or not frame.get("snapshot"):
+                ws.send(message)
+                return
+            first, *rest = frame["snapshot"]["comments"]
+            frame["snapshot"]["comments"], frame["parts"] = [first], len(rest)
+            self.parts.append(len(rest))
+            ws.send(json.dumps(frame))
+            for index, comment in enumerate(rest, 1):
+                ws.send(
+                    json.dumps({"type": "snapshot.part", "index": index, "comments": [comment]})
+                )
+
+        server.on_message(server_to_page)
+
+
 # --- posting and reading live ---------------------------------------------------------------
 
 
@@ -178,6 +209,23 @@ def test_a_comment_reaches_the_other_expert_and_the_viewer_without_reloading(
     expect(jonas.locator("#presence-list")).to_contain_text("Ayşe Yılmaz")
     expect(viewer.locator("#presence-list")).to_contain_text("Jonas Becker")
     expect(viewer.locator("#presence-viewers")).to_contain_text(re.compile(r"[1-9]\d* Person"))
+
+
+def test_a_viewer_entering_a_room_whose_snapshot_comes_in_parts_sees_every_comment_once(
+    user_page: Callable[..., Page], viewer_page: Page
+) -> None:
+    ayse = open_room(user_page("expert1"))
+    earlier = ["Teil eins: Elternabende mehrsprachig.", "Teil zwei: Lotsen in jeder Kita."]
+    for text in earlier:
+        post(ayse, text)
+    split = SplitWelcome().install(viewer_page)
+    viewer = open_room(viewer_page)
+    assert split.parts and split.parts[0] >= 2
+    everyone_sees_once([viewer], *earlier)
+    # Live events follow the parts as usual.
+    later = "Teil drei: ein Fonds für Übersetzungen."
+    post(ayse, later)
+    everyone_sees_once([viewer], *earlier, later)
 
 
 def test_the_viewer_has_no_way_to_post_and_a_forged_post_frame_is_refused(
