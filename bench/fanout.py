@@ -57,21 +57,9 @@ LABELS = {
     "stock": "stock Channels, Daphne",
     "reference": "websockets reference",
 }
-# uvicorn as the compose file would run it: uvloop, httptools, the websockets implementation,
-# Daphne's frame limit (1 MiB), no lifespan (Django's ASGI handler has none).
-UVICORN_OPTIONS = [
-    "--loop",
-    "uvloop",
-    "--http",
-    "httptools",
-    "--ws",
-    "websockets",
-    "--ws-max-size",
-    "1048576",
-    "--lifespan",
-    "off",
-    "--no-access-log",
-]
+# uvicorn exactly as the image (and so the compose file) runs it: the Dockerfile's CMD without
+# host, port, graceful-shutdown timeout and application; access log off, as for Daphne.
+UVICORN_OPTIONS = konsens.image_uvicorn_options()
 # The Konsens servers' KONSENS_VAR_DIR (collected static files), shared by all runs.
 KONSENS_VAR = ROOT / "var" / "bench" / "konsens-var"
 STOCK_PREFIX = "bench.stock"

@@ -9,7 +9,9 @@ and experts who post by script (API token, single-use room tickets).
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import subprocess
 from dataclasses import dataclass
@@ -219,3 +221,14 @@ def close_connections() -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+def image_uvicorn_options() -> list[str]:
+    """The options of the Docker image's uvicorn command (``Dockerfile`` CMD), for servers the
+    benchmarks start themselves: one source for what compose runs and what is measured."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", dockerfile.rsplit("\nFROM ", 1)[-1], re.MULTILINE)
+    program, *arguments, _application = json.loads(cmd)
+    assert program == "uvicorn", cmd
+    skip = ("--host=", "--port=", "--timeout-graceful-shutdown=")
+    return [a for a in arguments if not a.startswith(skip)] + ["--no-access-log"]

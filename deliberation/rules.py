@@ -79,7 +79,20 @@ rules.add_perm("deliberation.draft_goal", is_circle_drafter | is_circle_moderato
 
 def room_role(user: Any, circle: Circle) -> str | None:
     """The role a user has in a room: moderator > expert > drafter > viewer; None: refused."""
-    roles = _roles(user, circle)
+    return _strongest_role(user, circle, _roles(user, circle))
+
+
+def room_roles(user: Any, circles: list[Circle]) -> dict[int, str | None]:
+    """``room_role`` for many circles in one query (lists of rooms)."""
+    memberships: dict[int, set[str]] = {}
+    if getattr(user, "is_authenticated", False):
+        rows = Membership.objects.filter(user=user, circle__in=[c.pk for c in circles])
+        for circle_id, role in rows.values_list("circle_id", "role"):
+            memberships.setdefault(circle_id, set()).add(role)
+    return {c.pk: _strongest_role(user, c, memberships.get(c.pk, set())) for c in circles}
+
+
+def _strongest_role(user: Any, circle: Circle, roles: set[str]) -> str | None:
     for role in (Membership.Role.MODERATOR, Membership.Role.EXPERT, Membership.Role.DRAFTER):
         if role in roles:
             return str(role)

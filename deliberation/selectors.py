@@ -19,7 +19,7 @@ from deliberation.models import (
     Membership,
 )
 from deliberation.round_selectors import room_round_snapshot
-from deliberation.rules import room_role
+from deliberation.rules import room_roles
 
 
 def current_concept() -> Concept | None:
@@ -78,8 +78,11 @@ def circle_by_slug(slug: str) -> Circle | None:
 
 def visible_circles(user: Any) -> list[Circle]:
     """Circles whose room ``user`` may enter (public ones, plus their own private ones)."""
-    circles = Circle.objects.select_related("action_field").order_by("action_field__order", "kind")
-    return [c for c in circles if room_role(user, c) is not None]
+    circles = list(
+        Circle.objects.select_related("action_field").order_by("action_field__order", "kind")
+    )
+    roles = room_roles(user, circles)
+    return [c for c in circles if roles[c.pk] is not None]
 
 
 def room_goals(circle: Circle) -> QuerySet[Goal]:
@@ -186,8 +189,9 @@ def circles_visible_to(user: Any, *, action_field_slug: str | None = None) -> Qu
 
 def action_field_circles(user: Any, action_field: ActionField) -> list[Circle]:
     """The circles of one action field whose room ``user`` may enter, expert circle first."""
-    circles = Circle.objects.filter(action_field=action_field).order_by("kind", "pk")
-    return [c for c in circles if room_role(user, c) is not None]
+    circles = list(Circle.objects.filter(action_field=action_field).order_by("kind", "pk"))
+    roles = room_roles(user, circles)
+    return [c for c in circles if roles[c.pk] is not None]
 
 
 # --- live rooms ----------------------------------------------------------------------------

@@ -74,6 +74,13 @@ def test_moderator_drives_the_phases_and_the_expert_follows_live(
     rating.get_by_label("Muss überarbeitet werden").check()
     rating.get_by_role("button", name="Bewertung speichern").click()
     expect(moderator.locator("#rating-summary")).to_contain_text("1 Bewertungen, Mittelwert 4")
+    # After a reload the expert's own rating is still shown as theirs.
+    expert.reload()
+    expect(expert.locator("body")).to_have_attribute("data-ws", "open")
+    rating = expert.locator(".round-rating__form")
+    expect(rating.get_by_label("4", exact=True)).to_be_checked()
+    expect(rating.get_by_label("Muss überarbeitet werden")).to_be_checked()
+    expect(rating).to_contain_text("Ihre Bewertung: 4")
     box = expert.get_by_label("Kommentar (Markdown)")
     expect(box).to_be_editable()
     assert_accessible(expert)

@@ -17,9 +17,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from deliberation import services
-from deliberation.models import Goal
+from deliberation.models import Goal, Membership
 from rooms.snapshots import read_snapshot
-from tests.factories import Room, make_goal, make_user
+from tests.factories import Room, make_circle, make_field, make_goal, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -135,4 +135,17 @@ def test_room_snapshot_queries_do_not_grow_with_goals_comments_or_hands(room: Ro
     few = queries(read)
     raise_hands(room, 4)
     grow(room, goals=4, rounds=3)
+    assert queries(read) == few
+
+
+def test_the_rooms_page_of_a_member_costs_the_same_for_many_circles(room: Room) -> None:
+    """Signed in, the rooms list asks for the person's memberships once, not per circle."""
+    read = get(signed_in(room.expert), "/raeume/")
+    read()  # the session and whatever else runs once
+    few = queries(read)
+    for n in range(5):
+        circle = make_circle(
+            make_field(concept=room.circle.action_field.concept), is_public=n % 2 == 0
+        )
+        Membership.objects.create(user=room.expert, circle=circle, role=Membership.Role.EXPERT)
     assert queries(read) == few

@@ -1,6 +1,6 @@
-"""The room through a real Daphne process (in both CI passes): the server's own send and close
-paths, which the in-process communicator does not exercise — close codes must be ones a
-server may send, frames reach a ``websockets`` client."""
+"""The room through a real server process, Daphne and the image's uvicorn (in both CI passes):
+the server's own send and close paths, which the in-process communicator does not exercise —
+close codes must be ones a server may send, frames reach a ``websockets`` client."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from tests.rooms.daphne import Server, open_path, open_room, recv, start, stop, 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def daphne(room: Room, tmp_path: Path) -> Iterator[Server]:
-    server = start("single", tmp_path)
+@pytest.fixture(params=["daphne", "uvicorn"])
+def daphne(room: Room, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Server]:
+    server = start("single", tmp_path, request.param)
     yield server
     stop(server)  # before the test database is flushed
 

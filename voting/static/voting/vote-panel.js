@@ -19,25 +19,28 @@
 
 const API = "/api/v1";
 
-const t = (text) => (typeof globalThis.gettext === "function" ? globalThis.gettext(text) : text);
+// Named as Django's makemessages looks for them (xgettext keywords), so every text below is in
+// the JavaScript catalogue; table entries are marked with gettext_noop and translated on use.
+const gettext = (text) => (typeof globalThis.gettext === "function" ? globalThis.gettext(text) : text);
+const gettext_noop = (text) => text;
 const fill = (text, values) =>
   text.replace(/%\((\w+)\)s/g, (m, name) => (name in values ? String(values[name]) : m));
 
 const CHOICES = {
   consent: [
-    ["consent", "Zustimmung", "Ich trage das Ziel in dieser Fassung mit."],
-    ["consent_with_concerns", "Zustimmung mit Bedenken", "Ich trage es mit, habe aber Bedenken (bitte kurz begründen)."],
-    ["abstain", "Enthaltung", "Ich enthalte mich; zählt fürs Quorum, nicht für den Anteil."],
-    ["veto", "Veto", "Ich kann das Ziel so nicht mittragen (Begründung nötig)."],
+    ["consent", gettext_noop("Zustimmung"), gettext_noop("Ich trage das Ziel in dieser Fassung mit.")],
+    ["consent_with_concerns", gettext_noop("Zustimmung mit Bedenken"), gettext_noop("Ich trage es mit, habe aber Bedenken (bitte kurz begründen).")],
+    ["abstain", gettext_noop("Enthaltung"), gettext_noop("Ich enthalte mich; zählt fürs Quorum, nicht für den Anteil.")],
+    ["veto", gettext_noop("Veto"), gettext_noop("Ich kann das Ziel so nicht mittragen (Begründung nötig).")],
   ],
   majority: [
-    ["yes", "Ja", ""],
-    ["no", "Nein", ""],
-    ["abstain", "Enthaltung", ""],
+    ["yes", gettext_noop("Ja"), ""],
+    ["no", gettext_noop("Nein"), ""],
+    ["abstain", gettext_noop("Enthaltung"), ""],
   ],
 };
-const METHODS = { consent: "Konsent", majority: "Mehrheit", resistance: "Widerstandsabfrage" };
-const OUTCOMES = { adopted: "angenommen", rejected: "abgelehnt", no_quorum: "Quorum verfehlt" };
+const METHODS = { consent: gettext_noop("Konsent"), majority: gettext_noop("Mehrheit"), resistance: gettext_noop("Widerstandsabfrage") };
+const OUTCOMES = { adopted: gettext_noop("angenommen"), rejected: gettext_noop("abgelehnt"), no_quorum: gettext_noop("Quorum verfehlt") };
 
 export const MOTION_REDUCERS = {
   "motion.opened"(state, data) {
@@ -105,23 +108,23 @@ function share(text) {
 }
 
 function ruleLines(rule, eligible) {
-  const lines = [[t("Verfahren"), t(METHODS[rule.method])]];
+  const lines = [[gettext("Verfahren"), gettext(METHODS[rule.method])]];
   lines.push([
-    t("Quorum"),
-    fill(t("mindestens %(share)s der %(n)s Stimmberechtigten"), { share: share(rule.quorum), n: eligible }),
+    gettext("Quorum"),
+    fill(gettext("mindestens %(share)s der %(n)s Stimmberechtigten"), { share: share(rule.quorum), n: eligible }),
   ]);
   if (rule.threshold) {
-    const mode = rule.threshold_mode === "more_than" ? t("mehr als") : t("mindestens");
-    lines.push([t("Schwelle"), `${mode} ${share(rule.threshold)} ${t("der nicht enthaltenen Stimmen")}`]);
+    const mode = rule.threshold_mode === "more_than" ? gettext("mehr als") : gettext("mindestens");
+    lines.push([gettext("Schwelle"), `${mode} ${share(rule.threshold)} ${gettext("der nicht enthaltenen Stimmen")}`]);
   }
   if (rule.method === "consent") {
-    lines.push([t("Veto"), rule.veto_blocks ? t("blockiert") : t("zählt als Gegenstimme")]);
+    lines.push([gettext("Veto"), rule.veto_blocks ? gettext("blockiert") : gettext("zählt als Gegenstimme")]);
   }
-  lines.push([t("Stimmabgabe"), rule.secret ? t("geheim") : t("offen")]);
-  lines.push([t("Änderungen"), rule.changeable ? t("bis zum Schluss möglich") : t("endgültig")]);
+  lines.push([gettext("Stimmabgabe"), rule.secret ? gettext("geheim") : gettext("offen")]);
+  lines.push([gettext("Änderungen"), rule.changeable ? gettext("bis zum Schluss möglich") : gettext("endgültig")]);
   if (rule.deadline) {
     const when = new Date(rule.deadline).toLocaleString(document.documentElement.lang || "de");
-    lines.push([t("Frist"), when]);
+    lines.push([gettext("Frist"), when]);
   }
   return h("dl", { class: "vote-rule" }, lines.map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
 }
@@ -132,7 +135,7 @@ function turnoutLine(motion) {
     "p",
     { class: "vote-turnout", "data-turnout": motion.id },
     h("strong", {
-      text: fill(t("%(t)s von %(n)s haben abgestimmt"), { t: motion.turnout, n: motion.eligible }),
+      text: fill(gettext("%(t)s von %(n)s haben abgestimmt"), { t: motion.turnout, n: motion.eligible }),
     }),
     h("span", { class: "vote-turnout__bar", "aria-hidden": "true" },
       h("span", { class: "vote-turnout__fill", style: `width: ${percent}%` })),
@@ -141,26 +144,26 @@ function turnoutLine(motion) {
 
 function resultBlock(motion) {
   const result = motion.result;
-  const labels = Object.fromEntries((CHOICES[motion.method] ?? []).map(([k, l]) => [k, t(l)]));
+  const labels = Object.fromEntries((CHOICES[motion.method] ?? []).map(([k, l]) => [k, gettext(l)]));
   const entries = Object.entries(result.counts);
   const top = Math.max(1, ...entries.map(([, v]) => v));
   return h(
     "div",
     { class: "vote-panel__result" },
     h("p", { class: `vote-outcome vote-outcome--${result.outcome}` },
-      h("strong", { text: t(OUTCOMES[result.outcome]) }),
-      result.winner ? h("span", { text: fill(t("Gewählt: Fassung %(label)s"), { label: result.winner }) }) : null),
+      h("strong", { text: gettext(OUTCOMES[result.outcome]) }),
+      result.winner ? h("span", { text: fill(gettext("Gewählt: Fassung %(label)s"), { label: result.winner }) }) : null),
     h("table", { class: "vote-table" },
-      h("caption", { text: motion.method === "resistance" ? t("Gesamtwiderstand je Fassung") : t("Stimmen je Möglichkeit") }),
+      h("caption", { text: motion.method === "resistance" ? gettext("Gesamtwiderstand je Fassung") : gettext("Stimmen je Möglichkeit") }),
       h("tbody", {}, entries.map(([key, value]) =>
         h("tr", {},
-          h("th", { scope: "row", text: labels[key] ?? fill(t("Fassung %(label)s"), { label: key }) }),
+          h("th", { scope: "row", text: labels[key] ?? fill(gettext("Fassung %(label)s"), { label: key }) }),
           h("td", { class: "num", text: String(value) }),
           h("td", { class: "vote-panel__barcell", "aria-hidden": "true" },
             h("span", { class: "vote-panel__bar", style: `width: ${(100 * value) / top}%` })))))),
     h("p", {},
-      fill(t("%(p)s von %(n)s haben teilgenommen."), { p: result.participants, n: result.eligible }), " ",
-      h("a", { href: `/abstimmungen/${motion.id}/`, text: t("Ergebnis, Protokoll und Nachprüfung") })),
+      fill(gettext("%(p)s von %(n)s haben teilgenommen."), { p: result.participants, n: result.eligible }), " ",
+      h("a", { href: `/abstimmungen/${motion.id}/`, text: gettext("Ergebnis, Protokoll und Nachprüfung") })),
   );
 }
 
@@ -178,7 +181,7 @@ export class VotePanel {
     this.cards.clear();
     const shown = this.visible(motions);
     if (!shown.length) {
-      this.element.append(h("p", { class: "muted", text: t("Zurzeit läuft keine Abstimmung.") }));
+      this.element.append(h("p", { class: "muted", text: gettext("Zurzeit läuft keine Abstimmung.") }));
     }
     for (const motion of shown) this.element.append(this.card(motion));
   }
@@ -209,7 +212,7 @@ export class VotePanel {
       "section",
       { class: "card vote-card vote-panel__motion", "aria-labelledby": `motion-${motion.id}-title` },
       h("h3", { id: `motion-${motion.id}-title` },
-        fill(t("Abstimmung über „%(title)s“"), { title: motion.goal.title })),
+        fill(gettext("Abstimmung über „%(title)s“"), { title: motion.goal.title })),
       body,
     );
     this.cards.set(motion.id, card);
@@ -239,7 +242,7 @@ export class VotePanel {
   actions(motion, you) {
     const parts = [];
     if (you.eligible && (!you.ballot || motion.changeable)) parts.push(this.ballotForm(motion, you.ballot));
-    else if (you.ballot) parts.push(h("p", { class: "vote-mine", text: t("Sie haben abgestimmt.") }));
+    else if (you.ballot) parts.push(h("p", { class: "vote-mine", text: gettext("Sie haben abgestimmt.") }));
     if (you.may_close) parts.push(this.closeForm(motion));
     return parts;
   }
@@ -249,27 +252,27 @@ export class VotePanel {
     const fields = [];
     if (motion.method === "resistance") {
       fields.push(h("fieldset", { class: "vote-fieldset" },
-        h("legend", { text: t("Ihr Widerstand gegen jede Fassung (0–10)") }),
+        h("legend", { text: gettext("Ihr Widerstand gegen jede Fassung (0–10)") }),
         motion.alternatives.map((alt) => h("div", { class: "field" },
-          h("label", { for: `m${motion.id}-r${alt.label}` }, fill(t("Fassung %(label)s"), { label: alt.label }), ": ", alt.text),
+          h("label", { for: `m${motion.id}-r${alt.label}` }, fill(gettext("Fassung %(label)s"), { label: alt.label }), ": ", alt.text),
           h("input", { type: "number", min: 0, max: 10, step: 1, required: true, name: alt.label,
             id: `m${motion.id}-r${alt.label}`, value: ballot?.resistances?.[alt.label] ?? null })))));
     } else {
       fields.push(h("fieldset", { class: "vote-choices" },
-        h("legend", { text: t("Ihre Wahl") }),
+        h("legend", { text: gettext("Ihre Wahl") }),
         CHOICES[motion.method].map(([value, label, hint]) => h("label", { class: "vote-choice" },
           h("input", { type: "radio", name: "choice", value, required: true, checked: ballot?.choice === value }),
-          h("span", { class: "vote-choice__label", text: t(label) }),
-          hint ? h("span", { class: "vote-choice__hint", text: t(hint) }) : null))));
+          h("span", { class: "vote-choice__label", text: gettext(label) }),
+          hint ? h("span", { class: "vote-choice__hint", text: gettext(hint) }) : null))));
     }
     fields.push(h("div", { class: "field" },
-      h("label", { for: `m${motion.id}-reason`, text: t("Begründung") }),
+      h("label", { for: `m${motion.id}-reason`, text: gettext("Begründung") }),
       h("textarea", { id: `m${motion.id}-reason`, name: "reason", rows: 2 }, ballot?.reason ?? "")));
     fields.push(h("label", { class: "vote-check" },
       h("input", { type: "checkbox", name: "confirm", required: true }),
-      h("span", { text: t("Ich habe meine Auswahl geprüft und gebe diese Stimme ab.") })));
+      h("span", { text: gettext("Ich habe meine Auswahl geprüft und gebe diese Stimme ab.") })));
     const form = h("form", { class: "vote-form", "data-ballot-form": true }, fields,
-      h("button", { class: "button button--primary", type: "submit", text: ballot ? t("Stimme ändern") : t("Stimme abgeben") }),
+      h("button", { class: "button button--primary", type: "submit", text: ballot ? gettext("Stimme ändern") : gettext("Stimme abgeben") }),
       status);
     // A veto needs a reason: the browser asks for it before anything is sent.
     const syncReason = () => {
@@ -297,7 +300,7 @@ export class VotePanel {
             }))
           : await api("PUT", `/motions/${motion.id}/ballot/`, body);
         this.you.set(motion.id, { ...this.you.get(motion.id), ballot: saved });
-        status.textContent = ballot ? t("Ihre Stimme ist geändert.") : t("Ihre Stimme ist abgegeben.");
+        status.textContent = ballot ? gettext("Ihre Stimme ist geändert.") : gettext("Ihre Stimme ist abgegeben.");
         form.querySelector("[name=confirm]").checked = false;
       } catch (error) {
         status.textContent = error.message;
@@ -310,14 +313,14 @@ export class VotePanel {
     const status = h("p", { class: "vote-panel__status", role: "status" });
     const form = h("form", { class: "vote-form" },
       h("div", { class: "field" },
-        h("label", { for: `m${motion.id}-after`, text: t("Falls nicht angenommen, geht das Ziel") }),
+        h("label", { for: `m${motion.id}-after`, text: gettext("Falls nicht angenommen, geht das Ziel") }),
         h("select", { id: `m${motion.id}-after`, name: "rejected_goal_status" },
-          h("option", { value: "revised", text: t("zurück zur Überarbeitung") }),
-          h("option", { value: "rejected", text: t("in den Status „Abgelehnt“") }))),
+          h("option", { value: "revised", text: gettext("zurück zur Überarbeitung") }),
+          h("option", { value: "rejected", text: gettext("in den Status „Abgelehnt“") }))),
       h("label", { class: "vote-check" },
         h("input", { type: "checkbox", name: "confirm", required: true }),
-        h("span", { text: t("Abstimmung jetzt schließen und das Ergebnis veröffentlichen") })),
-      h("button", { class: "button", type: "submit", text: t("Schließen und auszählen") }),
+        h("span", { text: gettext("Abstimmung jetzt schließen und das Ergebnis veröffentlichen") })),
+      h("button", { class: "button", type: "submit", text: gettext("Schließen und auszählen") }),
       status);
     form.querySelector("select").value = motion.rejected_goal_status ?? "revised";
     form.addEventListener("submit", async (event) => {

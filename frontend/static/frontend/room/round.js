@@ -65,7 +65,8 @@ export class RoundPanel {
     this.element = element;
     this.view = view;
     this.timer = null;
-    this.myRatings = new Map(); // goal → {support, needs_rework} sent in this tab
+    this.myRatings = new Map(); // goal → {support, needs_rework}: this person's own ratings
+    this.ratingsLoaded = null; // the round whose saved own ratings were asked for
     this.dialog = null;
   }
 
@@ -91,6 +92,7 @@ export class RoundPanel {
   }
 
   render() {
+    this.loadOwnRatings();
     const active = document.activeElement;
     const focusId = active && this.element.contains(active) ? active.id : null;
     const values = new Map();
@@ -413,6 +415,34 @@ export class RoundPanel {
         : null,
       canRate ? this.ratingForm(goalId) : null,
     );
+  }
+
+  /** After a reload the page knows nothing of this person's earlier ratings: the room's
+   * snapshot is the same for everybody, so ask the API once per round (GET …/ratings/). */
+  loadOwnRatings() {
+    const round = this.part?.round;
+    const slug = this.store.state?.room?.slug;
+    if (!round || !slug || !(this.role === "expert" || this.role === "moderator")) return;
+    if (this.ratingsLoaded === round.id) return;
+    this.ratingsLoaded = round.id;
+    fetch(`/api/v1/circles/${encodeURIComponent(slug)}/rounds/${round.number}/ratings/`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((data) => {
+        if (!data || this.part?.round.id !== round.id) return;
+        let changed = false;
+        for (const rating of data.own ?? []) {
+          if (this.myRatings.has(rating.goal)) continue; // saved in this tab since: newer
+          this.myRatings.set(rating.goal, { support: rating.support, needs_rework: rating.needs_rework });
+          changed = true;
+        }
+        if (changed) this.render();
+      })
+      .catch(() => {
+        this.ratingsLoaded = null; // offline: ask again with the next render
+      });
   }
 
   ratingForm(goalId) {
