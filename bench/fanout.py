@@ -60,6 +60,15 @@ LABELS = {
 # uvicorn exactly as the image (and so the compose file) runs it: the Dockerfile's CMD without
 # host, port, graceful-shutdown timeout and application; access log off, as for Daphne.
 UVICORN_OPTIONS = konsens.image_uvicorn_options()
+
+
+def uvicorn_options(ws: str | None) -> list[str]:
+    """The image's options, with another WebSocket implementation for comparison."""
+    if not ws:
+        return UVICORN_OPTIONS
+    return [f"--ws={ws}" if o.startswith("--ws=") else o for o in UVICORN_OPTIONS]
+
+
 # The Konsens servers' KONSENS_VAR_DIR (collected static files), shared by all runs.
 KONSENS_VAR = ROOT / "var" / "bench" / "konsens-var"
 STOCK_PREFIX = "bench.stock"
@@ -97,7 +106,7 @@ class Bench:
                     "127.0.0.1",
                     "--port",
                     str(port),
-                    *UVICORN_OPTIONS,
+                    *uvicorn_options(self.args.uvicorn_ws),
                     self.args.konsens_app,
                 ]
             else:
@@ -222,6 +231,8 @@ class Bench:
                 if kind in KONSENS and self.args.konsens_app != DEFAULT_APP
                 else ""
             )
+            if kind == "konsens-uvicorn" and self.args.uvicorn_ws:
+                result["server"] += f" --ws={self.args.uvicorn_ws}"
             result["processes"] = processes
             result["wall_s"] = time.monotonic() - started
             if scenario == "disconnect":
@@ -521,6 +532,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--konsens-app", default=DEFAULT_APP, help="Konsens ASGI app (for experiments)"
+    )
+    parser.add_argument(
+        "--uvicorn-ws",
+        choices=("websockets", "websockets-sansio", "wsproto"),
+        help="uvicorn's WebSocket implementation instead of the image's (for comparison)",
     )
     parser.add_argument(
         "--pool", action="store_true", help="Konsens with psycopg's connection pool"

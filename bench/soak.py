@@ -1,7 +1,8 @@
 """Soak test (issue 7): a bounded run with many experts posting, voting and reconnecting at
 random; afterwards the database and every client's view must agree event by event.
 
-    python -m bench.soak                       # 10 minutes, 200 clients, two Daphne processes
+    python -m bench.soak                       # 10 minutes, 200 clients, two uvicorn processes
+    python -m bench.soak --server daphne       # the same on Daphne
     python -m bench.soak --duration 60 --clients 50 --processes 1
 
 Each client is an expert with an API token (tickets for the room, ballots through the API).
@@ -410,7 +411,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of activity")
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--processes", type=int, default=2, help="server processes (shared Redis)")
-    parser.add_argument("--server", choices=("daphne", "uvicorn"), default="daphne")
+    parser.add_argument(
+        "--server",
+        choices=("daphne", "uvicorn"),
+        default="uvicorn",
+        help="uvicorn: as the compose file runs it (default)",
+    )
     parser.add_argument("--post-every", type=float, default=20.0, help="mean s between posts")
     parser.add_argument("--vote-every", type=float, default=90.0, help="mean s between ballots")
     parser.add_argument("--drop-every", type=float, default=90.0, help="mean s between drops")
@@ -429,7 +435,8 @@ def main(argv: list[str] | None = None) -> None:
     seed = konsens.prepare(args.database_url, args.redis_url, KONSENS_VAR, experts=args.clients)
     konsens.reset_room(seed)
     konsens.close_connections()
-    env = konsens.server_env(args.database_url, args.redis_url, KONSENS_VAR)
+    # With the connection pool, as the compose file runs the servers.
+    env = konsens.server_env(args.database_url, args.redis_url, KONSENS_VAR, pool=True)
     servers = []
     try:
         for i in range(args.processes):

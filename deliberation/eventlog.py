@@ -57,8 +57,7 @@ def record_event(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_event must run inside transaction.atomic()")
     circle_id = circle if isinstance(circle, int) else circle.pk
-    Circle.objects.filter(pk=circle_id).update(event_seq=F("event_seq") + 1)
-    seq = Circle.objects.filter(pk=circle_id).values_list("event_seq", flat=True).get()
+    seq = _next_seq(circle_id)
     if isinstance(circle, Circle):
         circle.event_seq = seq
     event = RoomEvent.objects.create(
@@ -71,6 +70,27 @@ def record_event(
     )
     transaction.on_commit(lambda: publish_event(event))
     return event
+
+
+def _next_seq(circle_id: int) -> int:
+    """Move the room's counter on by one and return it, under the row lock the update takes:
+    one ``UPDATE … RETURNING`` on PostgreSQL and SQLite >= 3.35 (every write of a room pays
+    this), an update and a read elsewhere."""
+    connection = transaction.get_connection()
+    if connection.features.can_return_columns_from_insert:  # the same versions return from UPDATE
+        table = connection.ops.quote_name(Circle._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET event_seq = event_seq + 1 WHERE id = %s "  # noqa: S608
+                "RETURNING event_seq",
+                [circle_id],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise Circle.DoesNotExist(f"no circle {circle_id}")
+        return int(row[0])
+    Circle.objects.filter(pk=circle_id).update(event_seq=F("event_seq") + 1)
+    return Circle.objects.filter(pk=circle_id).values_list("event_seq", flat=True).get()
 
 
 def event_frame(event: RoomEvent, *, moderator: bool) -> dict[str, Any]:

@@ -22,7 +22,10 @@ def _md() -> MarkdownIt:
     )
 
 
+@lru_cache(maxsize=2048)
 def render_markdown(source: str) -> str:
+    """Safe HTML for ``source``. Pure, so memoised: goal texts and their paragraphs are read
+    far more often than they change (rendering was 30 % of ``GET /api/v1/goals/``)."""
     html = _md().render(source)
     return nh3.clean(
         html,

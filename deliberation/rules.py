@@ -39,6 +39,18 @@ def is_circle_drafter(user: Any, obj: Any) -> bool:
     return Membership.Role.DRAFTER in _roles(user, _circle_of(obj))
 
 
+def has_circle_role(*wanted: str) -> Any:
+    """One predicate for "any of these roles": one membership query, where ``a | b | c`` of
+    the single-role predicates would ask up to three times (every command asks this)."""
+    names = "_or_".join(str(role) for role in wanted)
+
+    @rules.predicate(name=f"has_circle_role_{names}")
+    def check(user: Any, obj: Any) -> bool:
+        return not _roles(user, _circle_of(obj)).isdisjoint(wanted)
+
+    return check
+
+
 @rules.predicate
 def is_circle_member(user: Any, obj: Any) -> bool:
     return bool(_roles(user, _circle_of(obj)))
@@ -58,16 +70,17 @@ def is_comment_author(user: Any, comment: Any) -> bool:
 
 
 is_staff = rules.is_staff
+# Moderators, experts and drafters speak in a room; experts and moderators rate and propose.
+is_circle_speaker = has_circle_role(
+    Membership.Role.MODERATOR, Membership.Role.EXPERT, Membership.Role.DRAFTER
+)
+is_circle_rater = has_circle_role(Membership.Role.EXPERT, Membership.Role.MODERATOR)
 
 # Rooms
 rules.add_perm("deliberation.view_room", is_public_circle | is_circle_member | is_staff)
-rules.add_perm(
-    "deliberation.post_comment", is_circle_moderator | is_circle_expert | is_circle_drafter
-)
+rules.add_perm("deliberation.post_comment", is_circle_speaker)
 rules.add_perm("deliberation.moderate_room", is_circle_moderator)
-rules.add_perm(
-    "deliberation.raise_hand", is_circle_moderator | is_circle_expert | is_circle_drafter
-)
+rules.add_perm("deliberation.raise_hand", is_circle_speaker)
 # Comments (object: the comment)
 rules.add_perm("deliberation.edit_comment", is_comment_author)
 rules.add_perm("deliberation.hide_comment", is_circle_moderator)
@@ -134,6 +147,12 @@ def is_discussion_phase(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
+def is_free_or_discussion_phase(user: Any, obj: Any) -> bool:
+    """No round open, or its discussion: when a room takes comments (one query)."""
+    return _active_phase(obj) in (None, "discussion")
+
+
+@rules.predicate
 def is_evaluation_phase(user: Any, obj: Any) -> bool:
     return _active_phase(obj) == "evaluation"
 
@@ -156,17 +175,15 @@ def is_field_drafter(user: Any, obj: Any) -> bool:
 
 
 # Who may, whatever the phase (services use these to tell "not you" from "not now").
-may_rate = is_circle_expert | is_circle_moderator
-may_propose_idea = is_circle_expert | is_circle_moderator
+may_rate = is_circle_rater
+may_propose_idea = is_circle_rater
 may_evaluate = is_circle_moderator | is_field_drafter
 may_revise = is_circle_moderator | is_field_drafter
-may_comment = is_circle_moderator | is_circle_expert | is_circle_drafter
+may_comment = is_circle_speaker
 
 # Who may, now (object: a Round or a Circle).
 rules.add_perm("deliberation.manage_rounds", is_circle_moderator)
-rules.add_perm(
-    "deliberation.comment_now", may_comment & (has_no_active_round | is_discussion_phase)
-)
+rules.add_perm("deliberation.comment_now", may_comment & is_free_or_discussion_phase)
 rules.add_perm("deliberation.rate_goal", may_rate & is_discussion_phase)
 rules.add_perm("deliberation.propose_idea", may_propose_idea & is_discussion_phase)
 rules.add_perm("deliberation.decide_idea", is_circle_moderator)

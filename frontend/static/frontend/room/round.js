@@ -438,7 +438,11 @@ export class RoundPanel {
           this.myRatings.set(rating.goal, { support: rating.support, needs_rework: rating.needs_rework });
           changed = true;
         }
-        if (changed) this.render();
+        if (!changed) return;
+        // render() keeps what the form shows; an untouched form should show the saved rating.
+        const form = this.element.querySelector("#rating-form");
+        if (form && !form.querySelector("input:checked")) form.remove();
+        this.render();
       })
       .catch(() => {
         this.ratingsLoaded = null; // offline: ask again with the next render
