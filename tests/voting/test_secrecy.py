@@ -36,7 +36,10 @@ def identity_marks(voters: dict[str, AbstractUser]) -> list[str]:
     marks = []
     for user in voters.values():
         marks += [user.username, user.first_name, user.last_name, user.email]
-        marks += [f'"id":{user.pk},', f'"id": {user.pk},', f'"voter": {user.pk}']
+        # A person as payloads show one ({"id", "name"}), a voter key, an admin link: an id
+        # alone would also match a goal or version that happens to have the same number.
+        marks += [f'"id":{user.pk},"name"', f'"id": {user.pk}, "name"', f'"voter": {user.pk}']
+        marks += [f"/auth/user/{user.pk}/"]
     return marks
 
 
