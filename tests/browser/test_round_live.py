@@ -103,6 +103,17 @@ def test_moderator_drives_the_phases_and_the_expert_follows_live(
     expect(expert.locator("[data-round-phase]")).to_have_text("Überarbeitung")
     expect(box).not_to_be_editable()
 
+    # The moderator publishes a revised version of the focused goal from the room; the
+    # expert's phone shows the new text without reloading.
+    revised = "Überarbeitet im Raum: Jede Einrichtung benennt eine Ansprechperson."
+    form = moderator.locator(".round-revision__form").first
+    text = form.get_by_label("Text der neuen Fassung (Markdown, Absätze durch Leerzeilen)")
+    text.fill(revised)
+    form.get_by_label("Was hat sich geändert? (kurz)").fill("Ansprechperson ergänzt")
+    form.get_by_role("button", name="Fassung veröffentlichen").click()
+    expect(expert.locator("#absatz-1")).to_contain_text(revised)
+    assert_accessible(moderator)
+
     # Close the round: the room is back in free discussion and the box opens again.
     switch_phase(moderator, "Abgeschlossen")
     expect(expert.locator("#round-title")).to_have_text("Freie Diskussion")

@@ -137,6 +137,7 @@ export class RoundPanel {
       this.ratings(round),
       this.ideas(round),
       this.evaluation(round),
+      this.revision(round),
       el(
         "p",
         { class: "round-links" },
@@ -666,5 +667,93 @@ export class RoundPanel {
       el("blockquote", { class: "round-evaluation__text", text: item.text }),
       form,
     );
+  }
+
+  // --- revision: a new version per goal, linked to the feedback it takes up ---------------
+
+  revision(round) {
+    const may = round.phase === "revision" && (this.role === "moderator" || this.role === "drafter");
+    if (!may) return null;
+    const goals = round.agenda.map((item) => this.store.goal(item.goal)).filter(Boolean);
+    return el(
+      "section",
+      { class: "round-revision", "aria-labelledby": "revision-title" },
+      el("h3", { id: "revision-title", text: _("Überarbeitung: neue Fassungen veröffentlichen") }),
+      goals.length
+        ? goals.map((goal) => this.versionForm(round, goal))
+        : el("p", { class: "muted", text: _("Kein Ziel dieser Runde steht noch zur Diskussion.") }),
+    );
+  }
+
+  versionForm(round, goal) {
+    const key = `rev-${goal.id}`;
+    const taken = (item) => {
+      const found = this.part.dispositions.find((d) => d.feedback.type === item.type && d.feedback.id === item.id);
+      return found?.value === "accepted" || found?.value === "partially_accepted";
+    };
+    const items = this.feedback(round).filter((item) => item.type === "idea" || item.goal === goal.id);
+    const next = (goal.version?.number ?? 0) + 1;
+    const form = el(
+      "form",
+      { class: "round-revision__form", "aria-labelledby": `${key}-title`, "data-goal": goal.id },
+      el("h4", { id: `${key}-title`, text: format(_("„%(goal)s“ – Fassung %(n)s"), { goal: goal.title, n: next }) }),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: `${key}-text`, text: _("Text der neuen Fassung (Markdown, Absätze durch Leerzeilen)") }),
+        el("textarea", { id: `${key}-text`, name: "text", rows: 8, required: true }, goal.version?.text ?? ""),
+      ),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: `${key}-note`, text: _("Was hat sich geändert? (kurz)") }),
+        el("input", { id: `${key}-note`, name: "change_note", type: "text", maxlength: 500 }),
+      ),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: `${key}-rationale`, text: _("Begründung der Fassung (optional)") }),
+        el("textarea", { id: `${key}-rationale`, name: "rationale", rows: 2 }, goal.version?.rationale ?? ""),
+      ),
+      items.length
+        ? el(
+            "fieldset",
+            { class: "round-revision__feedback" },
+            el("legend", { text: _("Aufgegriffene Rückmeldungen") }),
+            items.map((item) =>
+              el(
+                "label",
+                { class: "round-form__check" },
+                el("input", { type: "checkbox", name: item.type, value: item.id, id: `${key}-${item.type}-${item.id}`, checked: taken(item) }),
+                el("span", { text: `${item.type === "idea" ? _("Idee") : _("Kommentar")} · ${item.who}: ${item.text.length > 120 ? `${item.text.slice(0, 117)}…` : item.text}` }),
+              ),
+            ),
+          )
+        : null,
+      el("button", { type: "submit", class: "button button--primary", "data-command": "version.publish", text: _("Fassung veröffentlichen") }),
+    );
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const rationale = String(data.get("rationale") ?? "").trim();
+      this.view
+        .run(
+          "version.publish",
+          {
+            goal: goal.id,
+            text: String(data.get("text") ?? ""),
+            change_note: String(data.get("change_note") ?? ""),
+            ...(rationale ? { rationale } : {}),
+            comment_ids: data.getAll("comment").map(Number),
+            idea_ids: data.getAll("idea").map(Number),
+          },
+          _("Die Fassung wurde nicht veröffentlicht."),
+        )
+        .then((ack) => {
+          if (!ack) return;
+          this.view.announce(format(_("Fassung %(n)s von „%(goal)s“ ist veröffentlicht."), { n: ack.version ?? next, goal: goal.title }));
+        });
+    });
+    return form;
   }
 }
