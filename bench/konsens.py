@@ -9,9 +9,7 @@ and experts who post by script (API token, single-use room tickets).
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import secrets
 import subprocess
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from bench.common import PYTHON, ROOT
+from deploy.image import image_command
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/konsens_perf"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -226,9 +225,7 @@ def close_connections() -> None:
 def image_uvicorn_options() -> list[str]:
     """The options of the Docker image's uvicorn command (``Dockerfile`` CMD), for servers the
     benchmarks start themselves: one source for what compose runs and what is measured."""
-    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    (cmd,) = re.findall(r"^CMD (\[.*\])$", dockerfile.rsplit("\nFROM ", 1)[-1], re.MULTILINE)
-    program, *arguments, _application = json.loads(cmd)
-    assert program == "uvicorn", cmd
+    program, *arguments, _application = image_command()
+    assert program == "uvicorn", program
     skip = ("--host=", "--port=", "--timeout-graceful-shutdown=")
     return [a for a in arguments if not a.startswith(skip)] + ["--no-access-log"]

@@ -8,7 +8,9 @@ because it is the lowest layer: services record events in their own transaction.
 from __future__ import annotations
 
 import operator
+from datetime import datetime
 from functools import reduce
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -268,7 +270,34 @@ class GoalVersion(models.Model):
         return [p.strip() for p in self.text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
-class Comment(models.Model):
+class ModerationRecord(models.Model):
+    """Who moderated a piece of user text last, when and why: comments in a room and public
+    contributions keep the same record (their states differ)."""
+
+    moderation_reason = models.TextField(_("Grund der Moderation"), blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderiert von"),
+    )
+    moderated_at = models.DateTimeField(_("moderiert am"), null=True, blank=True)
+
+    # For ``save(update_fields=[..., *MODERATION_FIELDS])``.
+    MODERATION_FIELDS = ("moderation_reason", "moderated_by", "moderated_at")
+
+    class Meta:
+        abstract = True
+
+    def record_moderation(self, *, actor: Any, reason: str, at: datetime) -> None:
+        self.moderation_reason = reason
+        self.moderated_by = actor
+        self.moderated_at = at
+
+
+class Comment(ModerationRecord):
     class State(models.TextChoices):
         VISIBLE = "visible", _("sichtbar")
         HIDDEN = "hidden", _("ausgeblendet")
@@ -309,16 +338,6 @@ class Comment(models.Model):
         choices=State.choices,
         default=State.VISIBLE,
     )
-    moderation_reason = models.TextField(_("Grund der Moderation"), blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("moderiert von"),
-    )
-    moderated_at = models.DateTimeField(_("moderiert am"), null=True, blank=True)
     created_at = models.DateTimeField(_("erstellt am"), auto_now_add=True)
     edited_at = models.DateTimeField(_("bearbeitet am"), null=True, blank=True)
 

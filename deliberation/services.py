@@ -449,10 +449,8 @@ def comment_set_visibility(
                 else _("Der Kommentar ist bereits sichtbar.")
             )
         comment.state = target
-        comment.moderation_reason = reason.strip()
-        comment.moderated_by = actor
-        comment.moderated_at = timezone.now()
-        comment.save(update_fields=["state", "moderation_reason", "moderated_by", "moderated_at"])
+        comment.record_moderation(actor=actor, reason=reason.strip(), at=timezone.now())
+        comment.save(update_fields=["state", *Comment.MODERATION_FIELDS])
         _record_comment_event(comment, "comment.hidden" if hidden else "comment.unhidden", actor)
     return comment
 

@@ -26,8 +26,9 @@ from typing import Any
 import pytest
 import yaml
 
+from deploy.image import image_command
 from tests.conftest import IN_CI
-from tests.rooms.daphne import image_command, server_command
+from tests.rooms.daphne import server_command
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from deliberation.models import ActionField, Concept, Goal
+from deliberation.models import ActionField, Concept, Goal, ModerationRecord
 
 SCALE_MIN = 1
 SCALE_MAX = 5
@@ -314,7 +314,7 @@ class Answer(models.Model):
         return f"{self.question.text}\n\n{self.text}"
 
 
-class Contribution(models.Model):
+class Contribution(ModerationRecord):
     """A registered citizen's idea for an action field, or a question or opinion on the
     concept page. Public once moderation approves it."""
 
@@ -358,16 +358,6 @@ class Contribution(models.Model):
         choices=State.choices,
         default=State.PENDING,
     )
-    moderation_reason = models.TextField(_("Grund der Moderation"), blank=True)
-    moderated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("moderiert von"),
-    )
-    moderated_at = models.DateTimeField(_("moderiert am"), null=True, blank=True)
     goal = models.ForeignKey(
         Goal,
         on_delete=models.PROTECT,

@@ -993,12 +993,8 @@ def contribution_moderate(
         contribution.state = (
             Contribution.State.APPROVED if decision == "approve" else Contribution.State.REJECTED
         )
-        contribution.moderation_reason = reason
-        contribution.moderated_by = actor
-        contribution.moderated_at = now
-        contribution.save(
-            update_fields=["state", "moderation_reason", "moderated_by", "moderated_at"]
-        )
+        contribution.record_moderation(actor=actor, reason=reason, at=now)
+        contribution.save(update_fields=["state", *Contribution.MODERATION_FIELDS])
         _resolve_reports(contribution, actor, now)
     return contribution
 

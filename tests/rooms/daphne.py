@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -22,6 +21,8 @@ import pytest
 from django.conf import settings
 from rest_framework.authtoken.models import Token
 from websockets.sync.client import ClientConnection, connect
+
+from deploy.image import image_command
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_DEADLINE = 60.0  # seconds for a server process to answer /healthz
@@ -47,14 +48,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def image_command() -> list[str]:
-    """The image's CMD (exec form): the server compose runs."""
-    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    final = dockerfile.rsplit("\nFROM ", 1)[-1]
-    (cmd,) = re.findall(r"^CMD (\[.*\])$", final, flags=re.MULTILINE)
-    return list(json.loads(cmd))
 
 
 def server_command(kind: str, port: int) -> list[str]:
