@@ -91,6 +91,20 @@ def _disposition_set(room: Room) -> dict[str, Any]:
     return {"comment": _in_evaluation(room), "value": "answered", "response": "Wird erklärt."}
 
 
+def _version_publish(room: Room) -> dict[str, Any]:
+    """In revision, a new version that takes up the round's comment (the room's revision
+    form sends exactly this)."""
+    comment = _in_evaluation(room)
+    round_services.round_set_phase(actor=room.moderator, circle=room.circle, phase="revision")
+    return {
+        "goal": room.goal.pk,
+        "text": "Überarbeitet: konkreter.",
+        "change_note": "konkreter",
+        "comment_ids": [comment],
+        "idea_ids": [],
+    }
+
+
 # command → (prepare, the event it records, who may)
 COMMANDS: dict[str, tuple[Callable[[Room], dict[str, Any]], str, set[str]]] = {
     "round.open": (_round_open, "round.opened", MODERATORS),
@@ -101,6 +115,7 @@ COMMANDS: dict[str, tuple[Callable[[Room], dict[str, Any]], str, set[str]]] = {
     "idea.accept": (_idea_accept, "idea.accepted", MODERATORS),
     "idea.decline": (_idea_decline, "idea.declined", MODERATORS),
     "disposition.set": (_disposition_set, "disposition.set", EVALUATORS),
+    "version.publish": (_version_publish, "goal.version_published", EVALUATORS),
 }
 
 
@@ -288,6 +303,8 @@ async def test_rating_aggregate_reaches_the_room(room: Room, join: Join) -> None
             "comment",
         ),
         ({"type": "ballot.cast", "motion": 1, "resistances": [1]}, "resistances"),
+        ({"type": "version.publish", "goal": 1}, "text"),
+        ({"type": "version.publish", "goal": 1, "text": "x", "comment_ids": "1"}, "comment_ids"),
     ],
 )
 async def test_wrongly_typed_round_fields_are_invalid(
