@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "deliberation",
-    "deliberation.participation",
+    "participation",
     "rooms",
     "voting",
     "frontend",
@@ -181,13 +181,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "config.authentication.TokenAuthentication",
+        "api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth-token": "10/min"},
     # Reverse proxies in front of Django: 0 trusts REMOTE_ADDR only (X-Forwarded-For could be
     # forged); behind one proxy that sets X-Forwarded-For, NUM_PROXIES=1. Used by throttling.
@@ -209,14 +209,12 @@ SPECTACULAR_SETTINGS = {
         "IdeaStateEnum": "deliberation.models.Idea.State",
         "DispositionValueEnum": "deliberation.models.Disposition.Value",
         "FeedbackTypeEnum": ["comment", "idea", "contribution", "answer"],
-        "QuestionnaireStatusEnum": "deliberation.participation.models.Questionnaire.Status",
-        "QuestionnaireDistributionEnum": (
-            "deliberation.participation.models.Questionnaire.Distribution"
-        ),
-        "QuestionKindEnum": "deliberation.participation.models.Question.Kind",
-        "ResponseStateEnum": "deliberation.participation.models.Response.State",
-        "ContributionKindEnum": "deliberation.participation.models.Contribution.Kind",
-        "ContributionStateEnum": "deliberation.participation.models.Contribution.State",
+        "QuestionnaireStatusEnum": "participation.models.Questionnaire.Status",
+        "QuestionnaireDistributionEnum": ("participation.models.Questionnaire.Distribution"),
+        "QuestionKindEnum": "participation.models.Question.Kind",
+        "ResponseStateEnum": "participation.models.Response.State",
+        "ContributionKindEnum": "participation.models.Contribution.Kind",
+        "ContributionStateEnum": "participation.models.Contribution.State",
         "DiffOpEnum": ["equal", "insert", "delete"],
         "MotionStatusEnum": "voting.models.Motion.Status",
         "MotionMethodEnum": "voting.models.Motion.Method",

@@ -22,9 +22,9 @@ urlpatterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/v1/", include("config.api_urls")),
-    path("", include("frontend.round_urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("deliberation.rounds.urls")),
     path("", include("voting.urls")),
-    path("", include("deliberation.participation.urls")),
+    path("", include("participation.urls")),
     path("", include("frontend.urls")),
 ]

@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from deliberation import services
-from deliberation.errors import DomainError
 from deliberation.models import (
     ActionField,
     AgendaItem,
@@ -35,6 +34,7 @@ from deliberation.models import (
     RoundComment,
     VersionFeedbackLink,
 )
+from kernel.errors import DomainError
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

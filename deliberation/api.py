@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers
 
-from config.api import error_responses
+from api.errors import error_responses
 from deliberation import selectors
 from deliberation.models import ActionField, Circle, Concept, Goal, GoalVersion
 from deliberation.serializers import (

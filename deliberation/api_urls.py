@@ -1,4 +1,4 @@
-"""The deliberation domain's REST routes, included under /api/v1/ by ``config.api_urls``."""
+"""The deliberation domain's REST routes, included under /api/v1/ by ``api.urls``."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ def person(user: Any) -> dict[str, Any] | None:
 
 
 def version_data(version: GoalVersion) -> dict[str, Any]:
-    from deliberation.rendering import render_markdown, split_paragraphs
+    from kernel.rendering import render_markdown, split_paragraphs
 
     return {
         "id": version.pk,
@@ -152,7 +152,7 @@ def rating_aggregate_data(round_: Round, goal_id: int, ratings: list[Rating]) ->
 
 
 def idea_data(idea: Idea) -> dict[str, Any]:
-    from deliberation.rendering import render_markdown
+    from kernel.rendering import render_markdown
 
     return {
         "id": idea.pk,
@@ -179,7 +179,7 @@ def feedback_ref(
     answer: Any = None,
 ) -> dict[str, Any]:
     """Which piece of feedback: ``{"type": "comment"|"idea"|"contribution"|"answer", "id": …,
-    "goal": …}``. Contributions and answers are the public's (``deliberation.participation``);
+    "goal": …}``. Contributions and answers are the public's (``participation``);
     their goal is the one they were linked to, if any."""
     if comment is not None:
         return {"type": "comment", "id": comment.pk, "goal": comment.goal_id}

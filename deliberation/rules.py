@@ -9,6 +9,7 @@ from typing import Any
 import rules
 
 from deliberation.models import Circle, Membership
+from deliberation.phases import Action, active_phase, allows
 
 
 def _circle_of(obj: Any) -> Circle | None:
@@ -119,47 +120,15 @@ def _strongest_role(user: Any, circle: Circle, roles: set[str]) -> str | None:
 # (doors asking "may I?" for the room's current state).
 
 
-def _active_phase(obj: Any) -> str | None:
-    """The phase of the active round; ``None`` when no round is open (free discussion)."""
-    from deliberation.models import Round
+def phase_allows(action: Action) -> Any:
+    """A predicate: the room's current phase allows ``action`` (the phase-feature table in
+    ``deliberation.phases``)."""
 
-    if isinstance(obj, Round):
-        return None if obj.phase == Round.Phase.CLOSED else obj.phase
-    circle = _circle_of(obj)
-    if circle is None:
-        return None
-    return (
-        Round.objects.filter(circle=circle)
-        .exclude(phase=Round.Phase.CLOSED)
-        .values_list("phase", flat=True)
-        .first()
-    )
+    @rules.predicate(name=f"phase_allows_{action}")
+    def check(user: Any, obj: Any) -> bool:
+        return allows(active_phase(obj), action)
 
-
-@rules.predicate
-def has_no_active_round(user: Any, obj: Any) -> bool:
-    return _active_phase(obj) is None
-
-
-@rules.predicate
-def is_discussion_phase(user: Any, obj: Any) -> bool:
-    return _active_phase(obj) == "discussion"
-
-
-@rules.predicate
-def is_free_or_discussion_phase(user: Any, obj: Any) -> bool:
-    """No round open, or its discussion: when a room takes comments (one query)."""
-    return _active_phase(obj) in (None, "discussion")
-
-
-@rules.predicate
-def is_evaluation_phase(user: Any, obj: Any) -> bool:
-    return _active_phase(obj) == "evaluation"
-
-
-@rules.predicate
-def is_revision_phase(user: Any, obj: Any) -> bool:
-    return _active_phase(obj) == "revision"
+    return check
 
 
 @rules.predicate
@@ -183,14 +152,10 @@ may_comment = is_circle_speaker
 
 # Who may, now (object: a Round or a Circle).
 rules.add_perm("deliberation.manage_rounds", is_circle_moderator)
-rules.add_perm("deliberation.comment_now", may_comment & is_free_or_discussion_phase)
-rules.add_perm("deliberation.rate_goal", may_rate & is_discussion_phase)
-rules.add_perm("deliberation.propose_idea", may_propose_idea & is_discussion_phase)
+rules.add_perm("deliberation.comment_now", may_comment & phase_allows(Action.COMMENT))
+rules.add_perm("deliberation.rate_goal", may_rate & phase_allows(Action.RATE))
+rules.add_perm("deliberation.propose_idea", may_propose_idea & phase_allows(Action.PROPOSE_IDEA))
 rules.add_perm("deliberation.decide_idea", is_circle_moderator)
-rules.add_perm("deliberation.set_disposition", may_evaluate & is_evaluation_phase)
-rules.add_perm(
-    "deliberation.publish_revision", may_revise & (is_revision_phase | has_no_active_round)
-)
-rules.add_perm(
-    "deliberation.run_agenda", is_circle_moderator & (is_discussion_phase | is_evaluation_phase)
-)
+rules.add_perm("deliberation.set_disposition", may_evaluate & phase_allows(Action.SET_DISPOSITION))
+rules.add_perm("deliberation.publish_revision", may_revise & phase_allows(Action.PUBLISH_REVISION))
+rules.add_perm("deliberation.run_agenda", is_circle_moderator & phase_allows(Action.RUN_AGENDA))

@@ -18,7 +18,7 @@ from deliberation.models import (
     HandRaise,
     Membership,
 )
-from deliberation.round_selectors import room_round_snapshot
+from deliberation.rounds.selectors import room_round_snapshot
 from deliberation.rules import room_roles
 
 

@@ -13,12 +13,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from deliberation.models import Circle, Concept, Goal
-from deliberation.rendering import render_markdown
+from kernel.rendering import render_markdown
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class MarkdownHtmlField(serializers.Field):
-    """A Markdown attribute rendered to sanitised HTML (see ``deliberation.rendering``)."""
+    """A Markdown attribute rendered to sanitised HTML (see ``kernel.rendering``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["read_only"] = True

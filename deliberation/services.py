@@ -11,8 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import payloads
-from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
+from deliberation import payloads, phases
 from deliberation.eventlog import lock_room, record_event
 from deliberation.models import (
     ActionField,
@@ -26,7 +25,10 @@ from deliberation.models import (
     Round,
     RoundComment,
 )
-from deliberation.rendering import render_markdown, split_paragraphs
+from deliberation.rounds.selectors import active_round
+from kernel import checks
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.rendering import render_markdown, split_paragraphs
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -240,7 +242,7 @@ def goal_version_create(
 def _clean_body(body: Any) -> str:
     if not isinstance(body, str):
         raise Invalid(_("Der Kommentar muss Text sein."), field="body")
-    body = body.strip()
+    body = checks.text(body, "body", label=_("Der Kommentar"), required=False, max_length=None)
     if not body:
         raise Invalid(_("Der Kommentar ist leer."), field="body")
     if len(body) > COMMENT_MAX_LENGTH:
@@ -257,8 +259,8 @@ def _comment_round(circle: Circle) -> Round | None:
 
     No active round means free discussion: commenting stays open. Precondition: the caller
     holds the room lock, so the phase cannot change under the new comment."""
-    active = Round.objects.filter(circle=circle).exclude(phase=Round.Phase.CLOSED).first()
-    if active is not None and active.phase != Round.Phase.DISCUSSION:
+    active = active_round(circle)
+    if active is not None and not phases.allows(active.phase, phases.Action.COMMENT):
         raise Conflict(
             _(
                 "Runde %(n)s ist in der Phase „%(phase)s“: Kommentare sind nur in der "
@@ -460,14 +462,6 @@ def comment_set_visibility(
 OPEN_HAND_STATES = (HandRaise.State.WAITING, HandRaise.State.SPEAKING)
 
 
-def _optional_id(value: Any, field: str) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(_("%(field)s muss eine Zahl sein.") % {"field": field}, field=field)
-    return value
-
-
 def _open_hands(circle_id: int) -> list[HandRaise]:
     return list(
         HandRaise.objects.filter(circle_id=circle_id, state__in=OPEN_HAND_STATES).select_related(
@@ -513,7 +507,7 @@ def hand_raise(*, actor: Any, circle: Circle) -> HandRaise:
 def hand_lower(*, actor: Any, circle: Circle, user_id: int | None = None) -> HandRaise:
     """Take back a raised hand (waiting or speaking): one's own, or with ``user_id`` someone
     else's (moderators, e.g. for a person who left)."""
-    user_id = _optional_id(user_id, "user")
+    user_id = checks.optional_id(user_id, "user")
     if user_id is None or user_id == getattr(actor, "pk", None):
         _require(
             actor,
@@ -591,7 +585,7 @@ def focus_set(*, actor: Any, circle: Circle, goal_id: int | None) -> Circle:
         circle,
         _("Nur die Moderation kann den Fokus setzen."),
     )
-    goal_id = _optional_id(goal_id, "goal")
+    goal_id = checks.optional_id(goal_id, "goal")
     with transaction.atomic():
         locked = lock_room(circle.pk)
         if goal_id is not None:

@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from deliberation import payloads
-from deliberation.errors import Forbidden, NotFound
 from deliberation.models import Circle
 from deliberation.rules import room_role
+from kernel.errors import Forbidden, NotFound
 from rooms.tickets import ticket_redeem
 
 

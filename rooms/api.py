@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_responses
-from config.authentication import TokenAuthentication
-from deliberation.errors import NotFound
+from api.authentication import TokenAuthentication
+from api.errors import error_responses
 from deliberation.selectors import circle_by_slug
+from kernel.errors import NotFound
 from rooms.tickets import ticket_issue
 
 

@@ -1,4 +1,4 @@
-"""The rooms' REST routes, included under /api/v1/ by ``config.api_urls``."""
+"""The rooms' REST routes, included under /api/v1/ by ``api.urls``."""
 
 from __future__ import annotations
 

@@ -17,9 +17,10 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from deliberation import round_services, services
-from deliberation.errors import Invalid, NotFound
+from deliberation import services
 from deliberation.models import Circle
+from deliberation.rounds import services as round_services
+from kernel.errors import Invalid, NotFound
 from rooms.replay import room_seq
 from voting import selectors as voting_selectors
 from voting import services as voting_services

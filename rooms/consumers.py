@@ -17,7 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from deliberation.errors import DomainError, Forbidden, NotFound
+from kernel.errors import DomainError, Forbidden, NotFound
 from rooms import commands, conf, protocol, replay
 from rooms.access import RoomAccess, enter_room
 from rooms.hub import Connection, RoomHub, get_registry

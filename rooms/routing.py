@@ -6,8 +6,8 @@ from typing import Any
 
 from django.urls import path
 
+from rooms.concept import ConceptConsumer
 from rooms.consumers import SERVER_SEND, RoomConsumer
-from voting.consumers import ConceptConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/rooms/<slug:slug>/", RoomConsumer.as_asgi(), name="room-socket"),

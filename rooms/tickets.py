@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation.errors import DomainError, Forbidden
 from deliberation.models import Circle
 from deliberation.rules import room_role
+from kernel.errors import DomainError, Forbidden
 from rooms import conf
 from rooms.models import RoomTicket
 

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import error_responses
+from api.errors import error_responses
 from deliberation import selectors as deliberation_selectors
 from deliberation.models import Circle
 from voting import export, payloads, selectors, services, tally

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation import services as deliberation_services
-from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
 from deliberation.eventlog import record_event
 from deliberation.models import Circle, Goal, GoalVersion, Membership
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from voting import payloads, selectors, tally
 from voting.live import announce_concept_change
 from voting.models import (

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deliberation import selectors as deliberation_selectors
-from deliberation.errors import DomainError
 from deliberation.models import Circle, Concept
-from deliberation.rendering import render_markdown
+from kernel.errors import DomainError
+from kernel.rendering import render_markdown
 from voting import export, presentation, selectors, services, tally
 from voting.forms import BallotForm, MotionCloseForm, MotionOpenForm
 from voting.models import Motion

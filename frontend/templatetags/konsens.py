@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from deliberation.rendering import render_markdown
+from kernel.rendering import render_markdown
 
 register = template.Library()
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from deliberation import services
-from deliberation.errors import Conflict, Forbidden, Invalid
 from deliberation.models import Comment, Goal, GoalStatusChange, RoomEvent
+from kernel.errors import Conflict, Forbidden, Invalid
 from tests.factories import Room
 
 pytestmark = pytest.mark.django_db

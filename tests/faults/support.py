@@ -29,7 +29,7 @@ from websockets.sync.client import ClientConnection, connect
 from deliberation import payloads
 from deliberation.eventlog import lock_room, publish_event
 from deliberation.models import Circle, Comment, RoomEvent
-from deliberation.rendering import render_markdown
+from kernel.rendering import render_markdown
 from tests.factories import Room
 from tests.rooms.daphne import FRAME_TIMEOUT, Server, free_port, ticket
 

@@ -17,8 +17,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from deliberation.models import ActionField, Circle, Concept, Goal, Membership
-from deliberation.participation import services
-from deliberation.participation.models import Question, Questionnaire
+from participation import services
+from participation.models import Question, Questionnaire
 from tests.factories import make_circle, make_concept, make_field, make_goal, make_user
 
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)

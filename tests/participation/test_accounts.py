@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from config.env import parse_email_url
-from deliberation.errors import Invalid, RateLimited
-from deliberation.participation import services
+from kernel.errors import Invalid, RateLimited
+from participation import services
 from tests.participation.conftest import Site
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ import time_machine
 from django.test import Client
 from django.utils.dateparse import parse_datetime
 
-from deliberation.participation.models import Questionnaire
+from participation.models import Questionnaire
 from tests.participation.conftest import NOW, Site, build_questionnaire
 
 pytestmark = pytest.mark.django_db

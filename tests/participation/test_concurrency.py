@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from deliberation.errors import Conflict
-from deliberation.participation import services
-from deliberation.participation.models import Questionnaire, Response
+from kernel.errors import Conflict
+from participation import services
+from participation.models import Questionnaire, Response
 from tests.participation.conftest import Site, answers_for, build_questionnaire
 from tests.voting.test_concurrency import run_together
 

@@ -10,9 +10,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from deliberation.errors import Conflict, Forbidden, Invalid, RateLimited
-from deliberation.participation import selectors, services
-from deliberation.participation.models import Contribution, ContributionReport
+from kernel.errors import Conflict, Forbidden, Invalid, RateLimited
+from participation import selectors, services
+from participation.models import Contribution, ContributionReport
 from tests.participation.conftest import IDEAS_DEADLINE, NOW, Site
 
 pytestmark = pytest.mark.django_db

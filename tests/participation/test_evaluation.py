@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from deliberation import round_services
-from deliberation.errors import Conflict, Forbidden, NotFound
 from deliberation.models import Disposition, Round
-from deliberation.participation import selectors, services
-from deliberation.participation.models import Answer, Contribution, Questionnaire
-from deliberation.round_report import build_round_report, report_csv, report_data, report_markdown
+from deliberation.rounds import services as round_services
+from deliberation.rounds.report import build_round_report, report_csv, report_data, report_markdown
+from kernel.errors import Conflict, Forbidden, NotFound
+from participation import selectors, services
+from participation.models import Answer, Contribution, Questionnaire
 from tests.participation.conftest import Site, answers_for, build_questionnaire
 
 pytestmark = pytest.mark.django_db

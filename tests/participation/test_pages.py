@@ -13,8 +13,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from deliberation.participation import services
-from deliberation.participation.models import Invitation, Question, Questionnaire, Response
+from participation import services
+from participation.models import Invitation, Question, Questionnaire, Response
 from tests.participation.conftest import NOW, Site, answers_for, build_questionnaire
 
 pytestmark = pytest.mark.django_db

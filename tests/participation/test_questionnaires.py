@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
-from deliberation.participation import selectors, services
-from deliberation.participation.models import Question, Questionnaire, Response
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from participation import selectors, services
+from participation.models import Question, Questionnaire, Response
 from tests.participation.conftest import NOW, Site, answers_for, build_questionnaire
 
 pytestmark = pytest.mark.django_db

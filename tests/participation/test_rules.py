@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import rules
 
-from deliberation.participation.models import Contribution
+from participation.models import Contribution
 from tests.participation.conftest import Site
 
 pytestmark = pytest.mark.django_db

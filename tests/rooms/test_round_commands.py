@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from deliberation import round_services, services
+from deliberation import services
 from deliberation.models import AgendaItem, Round
+from deliberation.rounds import services as round_services
 from tests.factories import Room
 from tests.rooms.conftest import PERSONAS, Join
 from tests.rooms.support import Socket, adb, room_seq

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from deliberation import round_services, services
+from deliberation import services
 from deliberation.models import AgendaItem
+from deliberation.rounds import services as round_services
 from rooms.replay import events_after
 from rooms.snapshots import read_snapshot
 from tests.factories import Room

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from deliberation import services
-from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
 from deliberation.models import Goal, HandRaise, RoomEvent
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import Room
 
 pytestmark = [pytest.mark.django_db]

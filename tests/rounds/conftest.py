@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
 
-from deliberation import round_services, services
+from deliberation import services
 from deliberation.demo import load_demo
 from deliberation.models import Circle, Comment, Goal, RoomEvent, Round
+from deliberation.rounds import services as round_services
 from tests.factories import make_user
 
 

@@ -230,7 +230,7 @@ def _writes(demo: Demo, setup: dict[str, Any]) -> list[tuple[str, str, dict[str,
 def test_strangers_change_nothing_through_any_endpoint(demo: Demo, persona: str) -> None:
     round_ = open_round(demo)
     said = comment(demo, demo.expert, demo.goals[0], "Beitrag.")
-    from deliberation import round_services
+    from deliberation.rounds import services as round_services
 
     idea, _ = round_services.idea_propose(
         actor=demo.expert, circle=demo.circle, title="Idee", text="Text"

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from deliberation import round_selectors, round_services
 from deliberation.models import AgendaItem, Round
+from deliberation.rounds import selectors as round_selectors
+from deliberation.rounds import services as round_services
 from tests.rounds.conftest import Clock, Demo, events, to_phase
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_a_new_phase_starts_without_a_running_item(demo: Demo) -> None:
 
 
 def test_item_of_another_round_is_not_found(demo: Demo) -> None:
-    from deliberation.errors import NotFound
+    from kernel.errors import NotFound
 
     _open(demo)
     with pytest.raises(NotFound):
@@ -102,7 +103,7 @@ def test_item_of_another_round_is_not_found(demo: Demo) -> None:
 
 @pytest.mark.parametrize("time_box", [0, 5, 8 * 3600 + 1, "600", True])
 def test_time_box_out_of_range_is_refused(demo: Demo, time_box: object) -> None:
-    from deliberation.errors import Invalid
+    from kernel.errors import Invalid
 
     with pytest.raises(Invalid):
         round_services.round_open(

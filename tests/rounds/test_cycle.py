@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from deliberation import round_selectors, round_services, services
-from deliberation.diff import text_diff
-from deliberation.errors import Conflict
+from deliberation import services
 from deliberation.models import Disposition, Goal, Idea, Round
-from deliberation.round_report import build_round_report
+from deliberation.rounds import selectors as round_selectors
+from deliberation.rounds import services as round_services
+from deliberation.rounds.diff import text_diff
+from deliberation.rounds.report import build_round_report
+from kernel.errors import Conflict
 from tests.rounds.conftest import Clock, Demo, comment, events, open_round, to_phase
 
 pytestmark = pytest.mark.django_db

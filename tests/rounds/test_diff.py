@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deliberation.diff import diff_words, text_diff, tokenize
+from deliberation.rounds.diff import diff_words, text_diff, tokenize
 
 words = st.lists(
     st.one_of(

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from deliberation import round_selectors, round_services
 from deliberation.models import Disposition, RoomEvent, Round
+from deliberation.rounds import selectors as round_selectors
+from deliberation.rounds import services as round_services
 from tests.rounds.conftest import Clock, Demo, comment, events, open_round, roundtrip, to_phase
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,7 @@ def test_own_rating_changes_during_discussion_and_the_same_rating_again_is_silen
 
 
 def test_rating_a_goal_off_the_agenda_is_not_found(demo: Demo) -> None:
-    from deliberation.errors import NotFound
+    from kernel.errors import NotFound
 
     open_round(demo, goals=1)
     with pytest.raises(NotFound):

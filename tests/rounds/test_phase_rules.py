@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from deliberation import round_services, services
-from deliberation.errors import Conflict, DomainError, Forbidden, Invalid
+from deliberation import services
 from deliberation.models import Comment, Disposition, Idea, Round
+from deliberation.rounds import services as round_services
+from kernel.errors import Conflict, DomainError, Forbidden, Invalid
 from tests.rounds.conftest import Demo, comment, open_round, to_phase
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from deliberation import round_selectors
-from deliberation.round_report import (
+from deliberation.rounds import selectors as round_selectors
+from deliberation.rounds.report import (
     build_round_report,
     report_csv,
     report_data,

@@ -20,8 +20,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from deliberation.errors import Conflict
 from deliberation.models import RoomEvent
+from kernel.errors import Conflict
 from tests.factories import make_room
 from tests.voting.conftest import add_experts, open_motion
 from voting import services

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from deliberation import services as deliberation_services
-from deliberation.errors import Conflict, Forbidden, Invalid, NotFound
 from deliberation.models import Goal, GoalVersion, Membership, RoomEvent
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import Room, make_goal
 from tests.voting.conftest import add_experts, open_motion
 from voting import selectors, services, tally

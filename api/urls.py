@@ -1,0 +1,19 @@
+"""Everything under /api/v1/: the schema, its docs page, and each app's API routes."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.tokens import TokenApi
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/token", TokenApi.as_view(), name="api-auth-token"),
+    path("", include("deliberation.api_urls")),
+    path("", include("rooms.api_urls")),
+    path("", include("deliberation.rounds.api_urls")),
+    path("", include("voting.api_urls")),
+    path("", include("participation.api_urls")),
+]

@@ -1,0 +1,3 @@
+"""Rounds: agenda, phases, ratings, ideas, dispositions, revisions, the report and the diff.
+
+The models live in ``deliberation.models`` (app label ``deliberation``)."""
