@@ -29,6 +29,7 @@ from deliberation.serializers import (
     GoalSerializer,
     GoalVersionSerializer,
 )
+from kernel.permissions import can
 
 T = TypeVar("T")
 
@@ -217,6 +218,6 @@ class CircleDetailApi(generics.RetrieveAPIView):
 
     def get_object(self) -> Circle:
         circle = selectors.circle_by_slug(self.kwargs["slug"])
-        if circle is None or not self.request.user.has_perm("deliberation.view_room", circle):
+        if circle is None or not can(self.request.user, "deliberation.view_room", circle):
             raise exceptions.NotFound(NO_CIRCLE)
         return circle

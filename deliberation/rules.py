@@ -1,5 +1,5 @@
 """Permissions as named django-rules predicates, asked the same way by every door:
-``user.has_perm("deliberation.post_comment", circle)``.
+``can(user, "deliberation.post_comment", circle)``.
 """
 
 from __future__ import annotations

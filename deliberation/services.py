@@ -28,6 +28,7 @@ from deliberation.models import (
 from deliberation.rounds.selectors import active_round
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.permissions import can
 from kernel.rendering import render_markdown, split_paragraphs
 
 User = AbstractBaseUser | AnonymousUser
@@ -54,7 +55,7 @@ GOAL_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
+    if actor is None or not can(actor, perm, obj):
         raise Forbidden(message)
 
 
@@ -115,7 +116,7 @@ def goal_create(
         raise Invalid(_("Ein Ziel braucht einen Text."), field="text")
     if actor is not None and not (
         getattr(actor, "is_staff", False)
-        or any(actor.has_perm("deliberation.draft_goal", c) for c in action_field.circles.all())
+        or any(can(actor, "deliberation.draft_goal", c) for c in action_field.circles.all())
     ):
         raise Forbidden(_("Nur die Arbeitsgruppe oder die Moderation kann Ziele anlegen."))
     with transaction.atomic():
@@ -154,7 +155,7 @@ def goal_transition(*, actor: Any | None, goal: Goal, to_status: str, reason: st
         if actor is not None and not (
             getattr(actor, "is_staff", False)
             or any(
-                actor.has_perm("deliberation.change_goal_status", c)
+                can(actor, "deliberation.change_goal_status", c)
                 for c in goal.action_field.circles.all()
             )
         ):
@@ -208,8 +209,7 @@ def goal_version_create(
         if actor is not None and not (
             getattr(actor, "is_staff", False)
             or any(
-                actor.has_perm("deliberation.draft_goal", c)
-                for c in goal.action_field.circles.all()
+                can(actor, "deliberation.draft_goal", c) for c in goal.action_field.circles.all()
             )
         ):
             raise Forbidden(_("Nur die Arbeitsgruppe kann neue Fassungen veröffentlichen."))
@@ -400,7 +400,7 @@ def comment_edit(*, actor: Any, circle: Circle, comment_id: int, body: str) -> C
             comment,
             _("Nur eigene Kommentare können bearbeitet werden."),
         )
-        if not actor.has_perm("deliberation.post_comment", circle):
+        if not can(actor, "deliberation.post_comment", circle):
             raise Forbidden(_("Sie sind nicht mehr Mitglied dieses Kreises."))
         _comment_round(circle)  # feedback under evaluation stays as it was said
         if comment.body == body:

@@ -27,6 +27,7 @@ from deliberation import payloads as deliberation_payloads
 from deliberation import selectors as deliberation_selectors
 from deliberation.models import ActionField, Circle, Concept
 from deliberation.rounds.serializers import DispositionOutput
+from kernel.permissions import can
 from participation import payloads, selectors, services
 from participation.models import Contribution, Question, Questionnaire
 from participation.serializers import (
@@ -94,7 +95,7 @@ def _field(concept: Concept, slug: str | None) -> ActionField | None:
 
 
 def _may_read(user: Any, questionnaire: Questionnaire) -> bool:
-    if user.has_perm("participation.view_results", questionnaire):
+    if can(user, "participation.view_results", questionnaire):
         return True
     return (
         questionnaire.status != Questionnaire.Status.DRAFT
@@ -111,7 +112,7 @@ def _questionnaire(request: Request, questionnaire_id: int) -> Questionnaire:
 
 def _readable_results(request: Request, questionnaire_id: int) -> Questionnaire:
     questionnaire = _questionnaire(request, questionnaire_id)
-    if not request.user.has_perm("participation.view_results", questionnaire):
+    if not can(request.user, "participation.view_results", questionnaire):
         raise exceptions.NotFound(NO_QUESTIONNAIRE)
     return questionnaire
 
@@ -315,7 +316,7 @@ class QuestionnaireCloseApi(APIView):
 
 def _managed(request: Request, questionnaire_id: int) -> Questionnaire:
     questionnaire = _questionnaire(request, questionnaire_id)
-    if not request.user.has_perm("participation.manage_questionnaire", questionnaire):
+    if not can(request.user, "participation.manage_questionnaire", questionnaire):
         raise exceptions.NotFound(NO_QUESTIONNAIRE)
     return questionnaire
 
@@ -511,7 +512,7 @@ class AnswerGoalApi(APIView):
 
 def _circle(request: Request, slug: str) -> Circle:
     circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not request.user.has_perm("deliberation.view_room", circle):
+    if circle is None or not can(request.user, "deliberation.view_room", circle):
         raise exceptions.NotFound(NO_CIRCLE)
     return circle
 
@@ -621,8 +622,8 @@ class OwnContributionsApi(APIView):
 
 def _contribution(request: Request, contribution_id: int) -> Contribution:
     contribution = selectors.contribution_by_id(contribution_id)
-    if contribution is None or not request.user.has_perm(
-        "participation.view_contribution", contribution
+    if contribution is None or not can(
+        request.user, "participation.view_contribution", contribution
     ):
         raise exceptions.NotFound(NO_CONTRIBUTION)
     return contribution
@@ -679,7 +680,7 @@ class ModerationQueueApi(APIView):
         concept = deliberation_selectors.current_concept()
         if not (
             request.user.is_staff
-            or (concept and request.user.has_perm("participation.moderate_contribution", concept))
+            or (concept and can(request.user, "participation.moderate_contribution", concept))
         ):
             raise exceptions.PermissionDenied(_("Nur die Moderation sieht die Warteschlange."))
         queue = selectors.moderation_queue(request.user)

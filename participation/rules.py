@@ -1,5 +1,5 @@
 """Who may do what in wider participation, as named django-rules predicates asked the same
-way by every door: ``user.has_perm("participation.manage_questionnaire", questionnaire)``.
+way by every door: ``can(user, "participation.manage_questionnaire", questionnaire)``.
 
 The *scope* of a questionnaire or contribution is its action field, or the whole concept when
 it names none. A scope's moderators are the moderators of the circles of that field (of any

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from api.errors import error_responses
 from deliberation import selectors as deliberation_selectors
 from deliberation.models import Circle
+from kernel.permissions import can
 from voting import export, payloads, selectors, services, tally
 from voting.models import Motion
 from voting.serializers import (
@@ -42,7 +43,7 @@ NO_CONCEPT = _("Kein Konzept mit diesem Kurznamen.")
 
 def _visible_circle(request: Request, slug: str) -> Circle:
     circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not request.user.has_perm("voting.view_motions", circle):
+    if circle is None or not can(request.user, "voting.view_motions", circle):
         raise exceptions.NotFound(NO_CIRCLE)
     return circle
 
@@ -51,7 +52,7 @@ def _visible_motion(request: Request, motion_id: int) -> Motion:
     """The motion if the user may see it; a due motion is closed first (lazily)."""
     services.motion_close_if_due(motion_id=motion_id)
     motion = selectors.motion_by_id(motion_id)
-    if motion is None or not request.user.has_perm("voting.view_motion", motion):
+    if motion is None or not can(request.user, "voting.view_motion", motion):
         raise exceptions.NotFound(NO_MOTION)
     return motion
 
@@ -111,8 +112,8 @@ class MotionDetailApi(APIView):
         motion = _visible_motion(request, motion_id)
         ballot = selectors.my_ballot(motion, request.user) if motion.is_open else None
         you = {
-            "eligible": motion.is_open and request.user.has_perm("voting.cast_ballot", motion),
-            "may_close": motion.is_open and request.user.has_perm("voting.close_motion", motion),
+            "eligible": motion.is_open and can(request.user, "voting.cast_ballot", motion),
+            "may_close": motion.is_open and can(request.user, "voting.close_motion", motion),
             "ballot": payloads.ballot_data(ballot) if ballot is not None else None,
         }
         return Response({**_motion_body(motion), "you": MotionForYouSerializer(you).data})

@@ -1,5 +1,5 @@
 """Who may do what with a vote, as django-rules predicates asked the same way by every door:
-``user.has_perm("voting.cast_ballot", motion)``.
+``can(user, "voting.cast_ballot", motion)``.
 
 Opening and closing belong to the circle's moderators (asked fresh, so a revoked moderator
 loses the right at once). Casting belongs to the eligibility snapshot taken at opening, not

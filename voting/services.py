@@ -24,6 +24,7 @@ from deliberation import services as deliberation_services
 from deliberation.eventlog import record_event
 from deliberation.models import Circle, Goal, GoalVersion, Membership
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.permissions import can
 from voting import payloads, selectors, tally
 from voting.live import announce_concept_change
 from voting.models import (
@@ -50,7 +51,7 @@ DEFAULT_THRESHOLD_MODE = {tally.CONSENT: tally.AT_LEAST, tally.MAJORITY: tally.M
 
 
 def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
+    if actor is None or not can(actor, perm, obj):
         raise Forbidden(message)
 
 
@@ -329,7 +330,7 @@ def ballot_cast(
             .filter(pk=motion_id)
             .first()
         )
-        if motion is None or not actor.has_perm("voting.view_motion", motion):
+        if motion is None or not can(actor, "voting.view_motion", motion):
             raise NotFound(_("Diese Abstimmung gibt es nicht."), field="motion")
         if motion.status != Motion.Status.OPEN:
             raise Conflict(
@@ -339,7 +340,7 @@ def ballot_cast(
         if _deadline_passed(motion, now):
             deadline_passed = True
         else:
-            if not actor.has_perm("voting.cast_ballot", motion):
+            if not can(actor, "voting.cast_ballot", motion):
                 raise Forbidden(_("Sie sind bei dieser Abstimmung nicht stimmberechtigt."))
             choice, values, reason = _clean_ballot(motion, choice, reason, resistances)
             key = selectors.voter_key(motion, actor)
@@ -537,7 +538,7 @@ def motion_close(*, actor: Any, motion_id: int, rejected_goal_status: str | None
     ``rejected_goal_status`` (``revised`` or ``rejected``) overrides the choice made at
     opening for where the goal goes if it is not adopted."""
     motion = Motion.objects.select_related("circle").filter(pk=motion_id).first()
-    if motion is None or actor is None or not actor.has_perm("voting.view_motion", motion):
+    if motion is None or actor is None or not can(actor, "voting.view_motion", motion):
         raise NotFound(_("Diese Abstimmung gibt es nicht."), field="motion")
     _require(
         actor,

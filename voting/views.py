@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliberation import selectors as deliberation_selectors
 from deliberation.models import Circle, Concept
 from kernel.errors import DomainError
+from kernel.permissions import can
 from kernel.rendering import render_markdown
 from voting import export, presentation, selectors, services, tally
 from voting.forms import BallotForm, MotionCloseForm, MotionOpenForm
@@ -33,14 +34,14 @@ TALLY_SOURCE = Path(tally.__file__)
 def _visible_motion(request: HttpRequest, motion_id: int) -> Motion:
     services.motion_close_if_due(motion_id=motion_id)
     motion = selectors.motion_by_id(motion_id)
-    if motion is None or not request.user.has_perm("voting.view_motion", motion):
+    if motion is None or not can(request.user, "voting.view_motion", motion):
         raise Http404(_("Keine sichtbare Abstimmung mit dieser Nummer."))
     return motion
 
 
 def _visible_circle(request: HttpRequest, slug: str) -> Circle:
     circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not request.user.has_perm("voting.view_motions", circle):
+    if circle is None or not can(request.user, "voting.view_motions", circle):
         raise Http404(_("Kein sichtbarer Kreis mit diesem Kurznamen."))
     return circle
 
@@ -72,8 +73,8 @@ def _motion_context(
         "can_close": False,
     }
     if motion.is_open:
-        context["is_eligible"] = user.has_perm("voting.cast_ballot", motion)
-        context["can_close"] = user.has_perm("voting.close_motion", motion)
+        context["is_eligible"] = can(user, "voting.cast_ballot", motion)
+        context["can_close"] = can(user, "voting.close_motion", motion)
         if context["is_eligible"]:
             ballot = selectors.my_ballot(motion, user)
             context["my_ballot"] = ballot
@@ -226,7 +227,7 @@ def circle_motions(request: HttpRequest, slug: str) -> HttpResponse:
             "circle": circle,
             "open_motions": [m for m in motions if m.is_open],
             "closed_motions": [m for m in motions if not m.is_open],
-            "can_open": request.user.has_perm("voting.open_motion", circle),
+            "can_open": can(request.user, "voting.open_motion", circle),
         },
     )
 
@@ -235,7 +236,7 @@ def circle_motions(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def motion_open(request: HttpRequest, slug: str) -> HttpResponse:
     circle = _visible_circle(request, slug)
-    if not request.user.has_perm("voting.open_motion", circle):
+    if not can(request.user, "voting.open_motion", circle):
         raise Http404(_("Nur die Moderation des Kreises kann eine Abstimmung eröffnen."))
     goals = selectors.goals_ready_for_vote(circle)
     form = MotionOpenForm(request.POST or None, goals=goals, initial={"method": "consent"})
@@ -281,7 +282,7 @@ def _document_context(request: HttpRequest, concept: Concept) -> dict[str, Any]:
         entry.motion_id
         for section in sections
         for entry in section.entries
-        if request.user.has_perm("voting.view_motion", entry.motion)
+        if can(request.user, "voting.view_motion", entry.motion)
     }
     return {
         "concept": concept,

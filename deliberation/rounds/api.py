@@ -48,6 +48,7 @@ from deliberation.rounds.serializers import (
     VersionPublishInput,
 )
 from kernel.errors import Conflict
+from kernel.permissions import can
 
 NO_CIRCLE = _("Kein sichtbarer Kreis mit diesem Kurznamen.")
 NO_ROUND = _("Dieser Kreis hat keine Runde mit dieser Nummer.")
@@ -60,7 +61,7 @@ ROUNDS = ["rounds"]
 
 def _circle(request: Request, slug: str) -> Circle:
     circle = selectors.circle_by_slug(slug)
-    if circle is None or not request.user.has_perm("deliberation.view_room", circle):
+    if circle is None or not can(request.user, "deliberation.view_room", circle):
         raise exceptions.NotFound(NO_CIRCLE)
     return circle
 
@@ -487,6 +488,6 @@ class CommentTraceApi(APIView):
     )
     def get(self, request: Request, comment_id: int) -> Response:
         trace = round_selectors.comment_trace(comment_id)
-        if trace is None or not request.user.has_perm("deliberation.view_room", trace.obj.circle):
+        if trace is None or not can(request.user, "deliberation.view_room", trace.obj.circle):
             raise exceptions.NotFound(NO_COMMENT)
         return Response(trace.as_dict())

@@ -48,6 +48,7 @@ from deliberation.rules import (
 )
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.permissions import can
 
 Phase = Round.Phase
 
@@ -79,7 +80,7 @@ def _authorize(
     """``Forbidden`` if the role may never do this; ``Conflict`` if the phase forbids it now."""
     if actor is None or not who.test(actor, obj):
         raise Forbidden(forbidden)
-    if not actor.has_perm(perm, obj):
+    if not can(actor, perm, obj):
         raise Conflict(not_now, field="phase")
 
 
@@ -537,7 +538,7 @@ def idea_accept(
     """Accept an idea onto the working group's list: it becomes a draft goal of the field
     (title and text may be edited on the way). The idea's disposition records that, with
     the new goal's first version as the place it was taken up."""
-    if actor is None or not actor.has_perm("deliberation.decide_idea", circle):
+    if actor is None or not can(actor, "deliberation.decide_idea", circle):
         raise Forbidden(_("Nur die Moderation entscheidet über Ideen."))
     response = checks.text(
         response, "response", label=_("Die Antwort"), required=False, max_length=5000
@@ -584,7 +585,7 @@ def idea_accept(
 
 def idea_decline(*, actor: Any, circle: Circle, idea_id: int, reason: str) -> Idea:
     """Decline an idea with a reason; the reason is its disposition's response."""
-    if actor is None or not actor.has_perm("deliberation.decide_idea", circle):
+    if actor is None or not can(actor, "deliberation.decide_idea", circle):
         raise Forbidden(_("Nur die Moderation entscheidet über Ideen."))
     reason = checks.text(
         reason, "reason", label=_("Die Begründung"), required=True, max_length=5000

@@ -15,11 +15,12 @@ from deliberation.models import Circle, Round
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds.diff import text_diff
 from deliberation.rounds.report import build_round_report, report_csv, report_markdown
+from kernel.permissions import can
 
 
 def _visible_round(request: HttpRequest, slug: str, number: int) -> tuple[Circle, Round]:
     circle = selectors.circle_by_slug(slug)
-    if circle is None or not request.user.has_perm("deliberation.view_room", circle):
+    if circle is None or not can(request.user, "deliberation.view_room", circle):
         raise Http404(_("Diesen Raum gibt es nicht."))
     round_ = round_selectors.round_by_number(circle, number)
     if round_ is None:

@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, Invalid
+from kernel.permissions import can
 
 TITLE_MAX_LENGTH = 200
 
@@ -91,5 +92,5 @@ def _honeypot(value: Any) -> None:
 
 
 def _require_manage(actor: Any, obj: Any) -> None:
-    if actor is None or not actor.has_perm("participation.manage_questionnaire", obj):
+    if actor is None or not can(actor, "participation.manage_questionnaire", obj):
         raise Forbidden(_("Nur die Verwaltung und die Moderation bearbeiten Fragebögen."))

@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from deliberation.models import ActionField, Concept, Goal
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.permissions import can
 from kernel.rendering import render_markdown
 from participation import ratelimit
 from participation.models import (
@@ -46,7 +46,7 @@ def contribution_submit(
 
     ``website`` is the forms' honeypot; rate-limited per account."""
     _honeypot(website)
-    if actor is None or not actor.has_perm("participation.submit_contribution", concept):
+    if actor is None or not can(actor, "participation.submit_contribution", concept):
         raise Forbidden(_("Bitte melden Sie sich mit einem bestätigten Konto an."))
     if kind not in Contribution.Kind.values:
         raise Invalid(_("Unbekannte Art: %(v)s") % {"v": kind}, field="kind")
@@ -106,7 +106,7 @@ def _locked_contribution(contribution_id: Any) -> Contribution:
 
 
 def _require_moderate(actor: Any, contribution: Contribution) -> None:
-    if actor is None or not actor.has_perm("participation.moderate_contribution", contribution):
+    if actor is None or not can(actor, "participation.moderate_contribution", contribution):
         raise Forbidden(_("Nur die Moderation gibt Beiträge frei."))
 
 
@@ -175,7 +175,7 @@ def contribution_report(
 
 
 def _can(actor: Any, perm: str, obj: Any) -> bool:
-    return bool((actor or AnonymousUser()).has_perm(perm, obj))
+    return bool(can(actor, perm, obj))
 
 
 def contribution_link_goal(

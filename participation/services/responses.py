@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.permissions import can
 from participation.models import (
     SCALE_MAX,
     SCALE_MIN,
@@ -264,7 +265,7 @@ def answer_link_goal(*, actor: Any, answer_id: int, goal_id: int | None) -> Answ
         if answer is None:
             raise NotFound(_("Diese Freitext-Antwort gibt es nicht."), field="answer")
         questionnaire = answer.response.questionnaire
-        if actor is None or not actor.has_perm("participation.link_answer", questionnaire):
+        if actor is None or not can(actor, "participation.link_answer", questionnaire):
             raise Forbidden(_("Nur die Moderation und die Arbeitsgruppe ordnen Antworten zu."))
         goal = _scope_goal(questionnaire, goal_id)
         _require_undecided(answer)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kernel.errors import DomainError
+from kernel.permissions import can
 from participation import selectors, services
 from participation.forms import (
     SignUpForm,
@@ -30,9 +31,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "questionnaires": selectors.open_public_questionnaires(concept),
             "fields": list(concept.action_fields.order_by("order", "pk")),
             "ideas": selectors.public_contributions(concept, kinds=["idea"])[:5],
-            "may_manage": user.has_perm("participation.manage_questionnaire", concept)
+            "may_manage": can(user, "participation.manage_questionnaire", concept)
             or selectors.manageable_questionnaires(user).exists(),
-            "may_moderate": user.has_perm("participation.moderate_contribution", concept),
+            "may_moderate": can(user, "participation.moderate_contribution", concept),
             "nav": "participation",
             **_deadline_state(concept),
         },

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deliberation import selectors as deliberation_selectors
 from deliberation.models import Goal
 from kernel.errors import DomainError
+from kernel.permissions import can
 from participation import selectors, services
 from participation.forms import (
     GoalLinkForm,
@@ -153,8 +154,8 @@ def opinions(request: HttpRequest) -> HttpResponse:
 
 def _visible_contribution(request: HttpRequest, contribution_id: int) -> Contribution:
     contribution = selectors.contribution_by_id(contribution_id)
-    if contribution is None or not request.user.has_perm(
-        "participation.view_contribution", contribution
+    if contribution is None or not can(
+        request.user, "participation.view_contribution", contribution
     ):
         raise Http404(_("Diesen Beitrag gibt es nicht."))
     return contribution
@@ -170,7 +171,7 @@ def contribution(request: HttpRequest, contribution_id: int) -> HttpResponse:
             "contribution": item,
             "trace": selectors.contribution_item(item),
             "report_form": ReportForm(),
-            "may_report": request.user.has_perm("participation.report_contribution", item),
+            "may_report": can(request.user, "participation.report_contribution", item),
             "nav": "participation",
         },
     )
@@ -227,7 +228,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
     concept = deliberation_selectors.current_concept()
     if not (
         request.user.is_staff
-        or (concept and request.user.has_perm("participation.moderate_contribution", concept))
+        or (concept and can(request.user, "participation.moderate_contribution", concept))
     ):
         raise Http404(_("Diese Seite gibt es nur für die Moderation."))
 
@@ -263,7 +264,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
 @require_POST
 def moderate(request: HttpRequest, contribution_id: int) -> HttpResponse:
     item = selectors.contribution_by_id(contribution_id)
-    if item is None or not request.user.has_perm("participation.moderate_contribution", item):
+    if item is None or not can(request.user, "participation.moderate_contribution", item):
         raise Http404(_("Diesen Beitrag gibt es nicht."))
     if "goal_link" in request.POST:
         link = GoalLinkForm(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from deliberation import selectors as deliberation_selectors
 from deliberation.rounds import selectors as round_selectors
 from kernel.errors import DomainError
+from kernel.permissions import can
 from participation import selectors, services
 from participation.forms import (
     DispositionForm,
@@ -24,10 +25,10 @@ def circle_feedback(request: HttpRequest, slug: str) -> HttpResponse:
     """The public's feedback on the goals of the room's active round, and (in evaluation, for
     moderators and the field's drafters) the forms to give each its disposition."""
     circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not request.user.has_perm("deliberation.view_room", circle):
+    if circle is None or not can(request.user, "deliberation.view_room", circle):
         raise Http404(_("Diesen Raum gibt es nicht."))
     round_ = round_selectors.active_round(circle)
-    may_decide = request.user.has_perm("deliberation.set_disposition", circle)
+    may_decide = can(request.user, "deliberation.set_disposition", circle)
     errors: dict[str, DispositionForm] = {}
     if request.method == "POST":
         if not may_decide:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from deliberation.models import ActionField, Circle, Concept
 from kernel.errors import DomainError
+from kernel.permissions import can
 from participation import selectors, services
 from participation.forms import (
     GoalLinkForm,
@@ -37,8 +38,8 @@ from participation.web import base_url
 
 def _managed(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
     questionnaire = selectors.questionnaire_by_id(questionnaire_id)
-    if questionnaire is None or not request.user.has_perm(
-        "participation.manage_questionnaire", questionnaire
+    if questionnaire is None or not can(
+        request.user, "participation.manage_questionnaire", questionnaire
     ):
         raise Http404(_("Diesen Fragebogen gibt es nicht."))
     return questionnaire
@@ -47,9 +48,7 @@ def _managed(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
 def _manageable_fields(request: HttpRequest, concept: Concept) -> QuerySet[ActionField]:
     fields = concept.action_fields.order_by("order", "pk")
     return fields.filter(
-        pk__in=[
-            f.pk for f in fields if request.user.has_perm("participation.manage_questionnaire", f)
-        ]
+        pk__in=[f.pk for f in fields if can(request.user, "participation.manage_questionnaire", f)]
     )
 
 
@@ -57,7 +56,7 @@ def _manageable_fields(request: HttpRequest, concept: Concept) -> QuerySet[Actio
 @require_http_methods(["GET", "POST"])
 def questionnaires(request: HttpRequest) -> HttpResponse:
     concept = _concept()
-    may_create = request.user.has_perm("participation.manage_questionnaire", concept)
+    may_create = can(request.user, "participation.manage_questionnaire", concept)
     fields = _manageable_fields(request, concept)
     form = QuestionnaireForm(request.POST or None, fields=fields) if may_create else None
     if request.method == "POST":
@@ -85,7 +84,7 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
         "participation/questionnaires.html",
         {
             "questionnaires": [
-                (q, request.user.has_perm("participation.manage_questionnaire", q))
+                (q, can(request.user, "participation.manage_questionnaire", q))
                 for q in selectors.manageable_questionnaires(request.user)
             ],
             "form": form,
@@ -314,9 +313,7 @@ def invitations_csv(request: HttpRequest, questionnaire_id: int) -> HttpResponse
 
 def _readable(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
     questionnaire = selectors.questionnaire_by_id(questionnaire_id)
-    if questionnaire is None or not request.user.has_perm(
-        "participation.view_results", questionnaire
-    ):
+    if questionnaire is None or not can(request.user, "participation.view_results", questionnaire):
         raise Http404(_("Diesen Fragebogen gibt es nicht."))
     return questionnaire
 
@@ -335,7 +332,7 @@ def results(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
             "goal_id": data["goal"].pk if data["goal"] else None,
             "state": data["state"] or "all",
         }
-    may_link = request.user.has_perm("participation.link_answer", questionnaire)
+    may_link = can(request.user, "participation.link_answer", questionnaire)
     circles = Circle.objects.filter(action_field__concept_id=questionnaire.concept_id)
     if questionnaire.action_field_id is not None:
         circles = circles.filter(action_field_id=questionnaire.action_field_id)
@@ -351,13 +348,9 @@ def results(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
             "filtered": bool(options),
             "may_link": may_link,
             "link_goals": goals if may_link else None,
-            "may_manage": request.user.has_perm(
-                "participation.manage_questionnaire", questionnaire
-            ),
+            "may_manage": can(request.user, "participation.manage_questionnaire", questionnaire),
             "circles": [
-                c
-                for c in circles.order_by("pk")
-                if request.user.has_perm("deliberation.view_room", c)
+                c for c in circles.order_by("pk") if can(request.user, "deliberation.view_room", c)
             ],
             "nav": "participation",
         },
