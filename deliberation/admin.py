@@ -1,6 +1,6 @@
 """Staff set up a concept here without touching code. Structure (concept, fields, circles,
-memberships) is edited directly; everything that the rooms must hear about (goals, versions,
-status, moderation) goes through the services, so the admin is one more thin door.
+memberships, goals, versions, status, moderation) goes through the same services as every
+other door, so the rooms hear about every change made here: the admin is one more thin door.
 """
 
 from __future__ import annotations
@@ -105,6 +105,40 @@ class CircleAdmin(admin.ModelAdmin):
     readonly_fields = ["event_seq", "focus_goal"]
     inlines = [MembershipInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Rounds, motions and links depend on these once the circle exists.
+        if obj is None:
+            return self.readonly_fields
+        return [*self.readonly_fields, "action_field", "kind", "slug"]
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.prepopulated_fields if obj is None else {}
+
+    def save_model(self, request: HttpRequest, obj: Circle, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if change:
+            try:
+                services.circle_update(
+                    actor=request.user,
+                    circle=obj,
+                    title=data.get("title", obj.title),
+                    is_public=data.get("is_public", obj.is_public),
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            obj.refresh_from_db()
+            return
+        circle = services.circle_create(
+            actor=request.user,
+            action_field=data["action_field"],
+            kind=data["kind"],
+            title=data["title"],
+            slug=data["slug"],
+            is_public=data.get("is_public", True),
+        )
+        obj.pk = circle.pk
+        obj.refresh_from_db()
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -199,7 +233,16 @@ class GoalAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Goal, form: Any, change: bool) -> None:
         if change:
             # title and order only; status and versions have their own services
-            obj.save(update_fields=["title", "order"])
+            try:
+                services.goal_update(
+                    actor=request.user,
+                    goal=obj,
+                    title=form.cleaned_data["title"],
+                    order=form.cleaned_data["order"],
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            obj.refresh_from_db()
             return
         goal = services.goal_create(
             actor=request.user,

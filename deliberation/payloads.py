@@ -13,6 +13,7 @@ from typing import Any
 
 from deliberation.models import (
     AgendaItem,
+    Circle,
     Comment,
     Disposition,
     Goal,
@@ -235,3 +236,15 @@ def hand_queue(hands: Iterable[HandRaise]) -> list[dict[str, Any]]:
         key=lambda hand: (hand.state != speaking, hand.raised_at, hand.pk),
     )
     return [hand_data(hand) for hand in queue]
+
+
+def room_settings(circle: Circle) -> dict[str, Any]:
+    """A room's settings as the snapshot's ``room`` and ``room.updated`` carry them."""
+    field = circle.action_field
+    return {
+        "slug": circle.slug,
+        "title": circle.title,
+        "kind": circle.kind,
+        "is_public": circle.is_public,
+        "action_field": {"id": field.pk, "slug": field.slug, "title": field.title},
+    }

@@ -18,7 +18,6 @@ from deliberation.models import (
     HandRaise,
     Membership,
 )
-from deliberation.rounds.selectors import room_round_snapshot
 from deliberation.rules import room_roles
 
 
@@ -209,31 +208,25 @@ class RoomSnapshot:
 def room_snapshot(circle: Circle) -> RoomSnapshot:
     """The state a room's ``welcome`` frame carries: its goals in discussion with their current
     version, every comment said in it (hidden ones redacted in ``public``), the open hands and
-    the focus. Presence is the rooms app's and is added there.
+    the focus. ``rooms.snapshots.read_snapshot`` assembles the welcome from this, the round,
+    the motions and the presence.
 
     Precondition: the caller holds the room lock (``lock_room``) inside a transaction and
     passes the circle it returned, so ``seq`` and the state agree: every event up to ``seq`` is
     in it and no later one. Five queries, whatever the size of the room."""
-    field = ActionField.objects.only("pk", "slug", "title").get(pk=circle.action_field_id)
+    circle.action_field = ActionField.objects.only("pk", "slug", "title").get(
+        pk=circle.action_field_id
+    )
     goals = [payloads.goal_data(goal) for goal in room_goals(circle)]
     comments = list(Comment.objects.filter(circle=circle).select_related("author").order_by("pk"))
     hands = HandRaise.objects.filter(
         circle=circle, state__in=[HandRaise.State.WAITING, HandRaise.State.SPEAKING]
     ).select_related("user")
     common: dict[str, Any] = {
-        "room": {
-            "slug": circle.slug,
-            "title": circle.title,
-            "kind": circle.kind,
-            "is_public": circle.is_public,
-            "action_field": {"id": field.pk, "slug": field.slug, "title": field.title},
-        },
+        "room": payloads.room_settings(circle),
         "goals": goals,
         "hands": payloads.hand_queue(hands),
         "focus": circle.focus_goal_id,
-        # The active round (``docs/rounds.md``); the same for every role: a round's ratings
-        # are individual only when the round says so, for everybody.
-        "round": room_round_snapshot(circle),
     }
     return RoomSnapshot(
         seq=circle.event_seq,

@@ -4,6 +4,7 @@ in a transaction, records the room event and leaves the broadcast to after commi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -53,6 +54,9 @@ GOAL_TRANSITIONS: dict[str, frozenset[str]] = {
     Goal.Status.WITHDRAWN: frozenset(),
 }
 
+# "Keep the current value" for optional keyword arguments.
+KEEP: Any = object()
+
 
 def _require(actor: Any, perm: str, obj: Any, message: str) -> None:
     if actor is None or not can(actor, perm, obj):
@@ -90,6 +94,77 @@ def membership_add(*, actor: Any | None, user: Any, circle: Circle, role: str) -
     return membership
 
 
+# --- circles -------------------------------------------------------------------------------
+
+
+def _require_staff(actor: Any, message: str) -> None:
+    if actor is not None and not getattr(actor, "is_staff", False):
+        raise Forbidden(message)
+
+
+def circle_create(
+    *,
+    actor: Any | None,
+    action_field: ActionField,
+    kind: str,
+    title: str,
+    slug: str,
+    is_public: bool = True,
+) -> Circle:
+    """Set up a circle (an expert circle or a working group) of an action field (staff).
+
+    ``actor`` None means a trusted caller (demo loader). Its room starts empty, at event 0."""
+    _require_staff(actor, _("Nur die Verwaltung kann Kreise anlegen."))
+    if kind not in Circle.Kind.values:
+        raise Invalid(_("Unbekannte Art: %(kind)s") % {"kind": kind}, field="kind")
+    title = checks.text(title, "title", label=_("Der Titel"), required=True, max_length=200)
+    slug = checks.text(slug, "slug", label=_("Der Kurzname"), required=True, max_length=100)
+    if not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
+        raise Invalid(
+            _("Der Kurzname darf nur Buchstaben, Ziffern, - und _ enthalten."), field="slug"
+        )
+    if Circle.objects.filter(slug=slug).exists():
+        raise Conflict(_("Diesen Kurznamen trägt schon ein Kreis."), field="slug")
+    return Circle.objects.create(
+        action_field=action_field, kind=kind, title=title, slug=slug, is_public=bool(is_public)
+    )
+
+
+def circle_update(
+    *, actor: Any | None, circle: Circle, title: Any = KEEP, is_public: Any = KEEP
+) -> Circle:
+    """Change a circle's settings (staff): its title, and whether its room is public.
+
+    The room hears ``room.updated`` with its new settings; a room made private keeps only
+    its members (``rooms`` closes the viewers' sockets). Nothing is recorded when nothing
+    changed. Kind, action field and slug stay: rounds, motions and links depend on them."""
+    _require_staff(actor, _("Nur die Verwaltung kann Kreise ändern."))
+    changes: dict[str, Any] = {}
+    if title is not KEEP:
+        changes["title"] = checks.text(
+            title, "title", label=_("Der Titel"), required=True, max_length=200
+        )
+    if is_public is not KEEP:
+        if not isinstance(is_public, bool):
+            raise Invalid(_("„öffentlich“ muss ja oder nein sein."), field="is_public")
+        changes["is_public"] = is_public
+    with transaction.atomic():
+        locked = lock_room(circle.pk)
+        changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, changes[name])
+        locked.save(update_fields=changed)
+        record_event(
+            circle=locked,
+            kind="room.updated",
+            payload={"room": payloads.room_settings(locked), "changed": sorted(changed)},
+            actor=actor,
+        )
+    return locked
+
+
 # --- goals -------------------------------------------------------------------------------
 
 
@@ -114,10 +189,7 @@ def goal_create(
         raise Invalid(_("Der Titel darf höchstens 200 Zeichen lang sein."), field="title")
     if not text:
         raise Invalid(_("Ein Ziel braucht einen Text."), field="text")
-    if actor is not None and not (
-        getattr(actor, "is_staff", False)
-        or any(can(actor, "deliberation.draft_goal", c) for c in action_field.circles.all())
-    ):
+    if actor is not None and not _may_draft(actor, action_field):
         raise Forbidden(_("Nur die Arbeitsgruppe oder die Moderation kann Ziele anlegen."))
     with transaction.atomic():
         if order is None:
@@ -139,6 +211,45 @@ def goal_create(
         goal.save(update_fields=["current_version"])
         _goal_in_field_rooms(goal, "goal.created", actor, {})
     return goal
+
+
+def _may_draft(actor: Any, action_field: ActionField) -> bool:
+    return bool(
+        getattr(actor, "is_staff", False)
+        or any(can(actor, "deliberation.draft_goal", c) for c in action_field.circles.all())
+    )
+
+
+def goal_update(*, actor: Any, goal: Goal, title: Any = KEEP, order: Any = KEEP) -> Goal:
+    """Rename or re-order a goal (the working group, the moderation or staff).
+
+    Its text changes only by a new version (``goal_version_create``), its status only by
+    ``goal_transition``. Every room of the field hears ``goal.updated``; nothing is recorded
+    when nothing changed."""
+    if not _may_draft(actor, goal.action_field):
+        raise Forbidden(_("Nur die Arbeitsgruppe oder die Moderation kann Ziele ändern."))
+    changes: dict[str, Any] = {}
+    if title is not KEEP:
+        changes["title"] = checks.text(
+            title, "title", label=_("Der Titel"), required=True, max_length=200
+        )
+    if order is not KEEP:
+        if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order <= 32767:
+            raise Invalid(_("Die Reihenfolge muss eine Zahl von 0 bis 32767 sein."), field="order")
+        changes["order"] = order
+    with transaction.atomic():
+        for circle in _circles_of_field(goal.action_field_id):
+            lock_room(circle.pk)
+        locked = Goal.objects.select_for_update(of=("self",)).get(pk=goal.pk)
+        changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        for name in changed:
+            setattr(locked, name, changes[name])
+        locked.save(update_fields=changed)
+        locked = Goal.objects.select_related("current_version").get(pk=goal.pk)
+        _goal_in_field_rooms(locked, "goal.updated", actor, {"changed": sorted(changed)})
+    return locked
 
 
 def goal_transition(*, actor: Any | None, goal: Goal, to_status: str, reason: str = "") -> Goal:

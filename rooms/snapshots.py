@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from deliberation.eventlog import lock_room
+from deliberation.rounds.selectors import room_round_snapshot
 from deliberation.selectors import room_snapshot
 from rooms.presence import presence_state
 from voting.selectors import room_motions
@@ -52,14 +53,16 @@ def read_snapshot(circle_id: int) -> EncodedSnapshot:
     with transaction.atomic():
         circle = lock_room(circle_id)
         snapshot = room_snapshot(circle)
+        # The active round (``docs/rounds.md``); the same for every role: a round's ratings
+        # are individual only when the round says so, for everybody.
+        round_state = room_round_snapshot(circle)
         # Motions carry turnout and, once closed, the result: never who chose what, for any
         # role (``docs/voting.md``), so both views share them.
         motions = room_motions(circle)
         presence = presence_state(circle_id)
-    public, public_parts = _encode({**snapshot.public, "motions": motions, "presence": presence})
-    moderator, moderator_parts = _encode(
-        {**snapshot.moderator, "motions": motions, "presence": presence}
-    )
+    shared = {"round": round_state, "motions": motions, "presence": presence}
+    public, public_parts = _encode({**snapshot.public, **shared})
+    moderator, moderator_parts = _encode({**snapshot.moderator, **shared})
     return EncodedSnapshot(
         seq=snapshot.seq,
         public=public,

@@ -134,12 +134,17 @@ def apply_event(state: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[
         state["focus"] = data["goal"]
     elif kind == "presence.changed":
         state["presence"] = data
-    elif kind in ("goal.created", "goal.status_changed", "goal.version_published"):
+    elif kind == "room.updated":
+        state["room"] = data["room"]
+    elif kind in ("goal.created", "goal.status_changed", "goal.version_published", "goal.updated"):
         goal = data["goal"]
         others = [g for g in state["goals"] if g["id"] != goal["id"]]
         present = len(others) != len(state["goals"])
         # A new version replaces a goal under discussion; a status decides membership.
-        keep = present if kind == "goal.version_published" else goal["status"] == "in_discussion"
+        if kind in ("goal.version_published", "goal.updated"):
+            keep = present
+        else:
+            keep = goal["status"] == "in_discussion"
         state["goals"] = sorted(
             [*others, goal] if keep else others, key=lambda g: (g["order"], g["id"])
         )

@@ -61,6 +61,15 @@ const REDUCERS = {
       state.goals = upsertGoal(state.goals, data.goal);
     }
   },
+  // A goal renamed or re-ordered (also from the admin): replace it where it is shown.
+  "goal.updated"(state, data) {
+    if (state.goals.some((g) => g.id === data.goal.id)) {
+      state.goals = upsertGoal(state.goals, data.goal);
+    }
+  },
+  "room.updated"(state, data) {
+    state.room = data.room;
+  },
   // Rounds (docs/rounds.md) and the vote (voting/static/voting/vote-panel.js).
   ...ROUND_REDUCERS,
   ...MOTION_REDUCERS,
