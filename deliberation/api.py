@@ -18,6 +18,7 @@ from rest_framework import exceptions, generics, serializers
 
 from api.errors import error_responses
 from deliberation import selectors
+from deliberation.access import access_circle
 from deliberation.models import ActionField, Circle, Concept, Goal, GoalVersion
 from deliberation.serializers import (
     ActionFieldFilterSerializer,
@@ -29,7 +30,6 @@ from deliberation.serializers import (
     GoalSerializer,
     GoalVersionSerializer,
 )
-from kernel.permissions import can
 
 T = TypeVar("T")
 
@@ -217,7 +217,4 @@ class CircleDetailApi(generics.RetrieveAPIView):
     serializer_class = CircleSerializer
 
     def get_object(self) -> Circle:
-        circle = selectors.circle_by_slug(self.kwargs["slug"])
-        if circle is None or not can(self.request.user, "deliberation.view_room", circle):
-            raise exceptions.NotFound(NO_CIRCLE)
-        return circle
+        return access_circle(self.request.user, self.kwargs["slug"], message=NO_CIRCLE)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = services_missing()
         if reason:
             pytest.skip(f"services test skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """A SQLite test database of this run's own: two test runs on one machine (two
+    developers' checkouts, a run beside CI) would otherwise share ``var/*-test.sqlite3`` and
+    corrupt each other's data."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    name = database.get("TEST", {}).get("NAME")
+    if database["ENGINE"].endswith("sqlite3") and name:
+        path = Path(name)
+        database["TEST"]["NAME"] = str(path.with_name(f"{path.stem}-{os.getpid()}{path.suffix}"))
 
 
 @pytest.fixture(autouse=True)

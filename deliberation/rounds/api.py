@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from api.errors import error_responses
 from deliberation import payloads, selectors
+from deliberation.access import access_circle
 from deliberation.models import Circle, GoalVersion, Round
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds import services as round_services
@@ -59,13 +60,6 @@ NO_COMMENT = _("Kein sichtbarer Kommentar mit dieser Nummer.")
 ROUNDS = ["rounds"]
 
 
-def _circle(request: Request, slug: str) -> Circle:
-    circle = selectors.circle_by_slug(slug)
-    if circle is None or not can(request.user, "deliberation.view_room", circle):
-        raise exceptions.NotFound(NO_CIRCLE)
-    return circle
-
-
 def _round(circle: Circle, number: int) -> Round:
     round_ = round_selectors.round_by_number(circle, number)
     if round_ is None:
@@ -100,7 +94,7 @@ class RoundsApi(APIView):
         responses={200: RoundOutput(many=True), **error_responses(404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         return Response(
             [round_selectors.round_state(r) for r in round_selectors.circle_rounds(circle)]
         )
@@ -117,7 +111,7 @@ class RoundsApi(APIView):
         responses={201: RoundOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, slug: str) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         data = _valid(RoundOpenInput, request.data)
         round_ = round_services.round_open(
             actor=request.user,
@@ -136,7 +130,11 @@ class RoundDetailApi(APIView):
         responses={200: RoundOutput, **error_responses(404)},
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
-        return Response(round_selectors.round_state(_round(_circle(request, slug), number)))
+        return Response(
+            round_selectors.round_state(
+                _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
+            )
+        )
 
 
 class RoundPhaseApi(APIView):
@@ -149,7 +147,7 @@ class RoundPhaseApi(APIView):
         responses={200: RoundOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, slug: str, number: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         round_ = _active(circle, number)
         data = _valid(RoundPhaseInput, request.data)
         round_services.round_set_phase(
@@ -170,7 +168,7 @@ class AgendaItemStartApi(APIView):
         responses={200: RoundOutput, **error_responses(403, 404, 409)},
     )
     def post(self, request: Request, slug: str, number: int, item_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         round_ = _active(circle, number)
         round_services.agenda_item_start(actor=request.user, circle=circle, item_id=item_id)
         return Response(_round_state(round_))
@@ -184,7 +182,7 @@ class RatingsApi(APIView):
         responses={200: RatingsOutput, **error_responses(404)},
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
-        round_ = _round(_circle(request, slug), number)
+        round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
         return Response(
             {
                 "aggregates": list(round_selectors.rating_aggregates(round_).values()),
@@ -205,7 +203,7 @@ class OwnRatingApi(APIView):
         responses={200: OwnRatingOutput, **error_responses(400, 403, 404, 409)},
     )
     def put(self, request: Request, slug: str, number: int, goal_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         round_ = _active(circle, number)
         data = _valid(RatingInput, request.data)
         rating = round_services.rating_set(
@@ -231,7 +229,7 @@ class IdeasApi(APIView):
         responses={200: IdeaOutput(many=True), **error_responses(404)},
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
-        round_ = _round(_circle(request, slug), number)
+        round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
         return Response([payloads.idea_data(i) for i in round_selectors.round_ideas(round_)])
 
     @extend_schema(
@@ -247,7 +245,7 @@ class IdeasApi(APIView):
         },
     )
     def post(self, request: Request, slug: str, number: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         _active(circle, number)
         data = _valid(IdeaInput, request.data)
         idea, created = round_services.idea_propose(actor=request.user, circle=circle, **data)
@@ -266,7 +264,7 @@ class IdeaAcceptApi(APIView):
         responses={200: IdeaOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, slug: str, idea_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         data = _valid(IdeaAcceptInput, request.data)
         idea = round_services.idea_accept(
             actor=request.user, circle=circle, idea_id=idea_id, **data
@@ -283,7 +281,7 @@ class IdeaDeclineApi(APIView):
         responses={200: IdeaOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, slug: str, idea_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         data = _valid(IdeaDeclineInput, request.data)
         idea = round_services.idea_decline(
             actor=request.user, circle=circle, idea_id=idea_id, reason=data["reason"]
@@ -300,7 +298,7 @@ class CommentDispositionApi(APIView):
         responses={200: DispositionOutput, **error_responses(400, 403, 404, 409)},
     )
     def put(self, request: Request, slug: str, comment_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         data = _valid(DispositionInput, request.data)
         disposition = round_services.disposition_set(
             actor=request.user, circle=circle, comment_id=comment_id, **data
@@ -317,7 +315,7 @@ class IdeaDispositionApi(APIView):
         responses={200: DispositionOutput, **error_responses(400, 403, 404, 409)},
     )
     def put(self, request: Request, slug: str, idea_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         data = _valid(DispositionInput, request.data)
         disposition = round_services.disposition_set(
             actor=request.user, circle=circle, idea_id=idea_id, **data
@@ -344,7 +342,7 @@ class VersionPublishApi(APIView):
         responses={201: VersionPublishedOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, slug: str, goal_id: int) -> Response:
-        circle = _circle(request, slug)
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
         data = _valid(VersionPublishInput, request.data)
         version = round_services.goal_version_publish(
             actor=request.user, circle=circle, goal_id=goal_id, **data
@@ -366,7 +364,7 @@ class OpenFeedbackApi(APIView):
         responses={200: FeedbackItemOutput(many=True), **error_responses(404)},
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
-        round_ = _round(_circle(request, slug), number)
+        round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
         return Response([item.as_dict() for item in round_selectors.open_feedback(round_)])
 
 
@@ -379,7 +377,7 @@ class ReportApi(APIView):
         responses={200: ReportOutput, **error_responses(404)},
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
-        round_ = _round(_circle(request, slug), number)
+        round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
         return Response(report_data(build_round_report(round_)))
 
 
@@ -404,7 +402,7 @@ class ReportMarkdownApi(APIView):
         },
     )
     def get(self, request: Request, slug: str, number: int) -> HttpResponse:
-        round_ = _round(_circle(request, slug), number)
+        round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
         return _download(
             report_markdown(build_round_report(round_)),
             content_type="text/markdown; charset=utf-8",
@@ -420,7 +418,7 @@ class ReportCsvApi(APIView):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), **error_responses(404)},
     )
     def get(self, request: Request, slug: str, number: int) -> HttpResponse:
-        round_ = _round(_circle(request, slug), number)
+        round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
         return _download(
             report_csv(build_round_report(round_)),
             content_type="text/csv; charset=utf-8",

@@ -11,25 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from deliberation import selectors
-from deliberation.models import Circle, Round
+from deliberation.access import access_round
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds.diff import text_diff
 from deliberation.rounds.report import build_round_report, report_csv, report_markdown
-from kernel.permissions import can
-
-
-def _visible_round(request: HttpRequest, slug: str, number: int) -> tuple[Circle, Round]:
-    circle = selectors.circle_by_slug(slug)
-    if circle is None or not can(request.user, "deliberation.view_room", circle):
-        raise Http404(_("Diesen Raum gibt es nicht."))
-    round_ = round_selectors.round_by_number(circle, number)
-    if round_ is None:
-        raise Http404(_("Diese Runde gibt es nicht."))
-    return circle, round_
 
 
 def round_report(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    circle, round_ = _visible_round(request, slug, number)
+    circle, round_ = access_round(request.user, slug, number)
     return render(
         request,
         "frontend/rounds/report.html",
@@ -51,7 +40,7 @@ def _download(content: str, *, content_type: str, filename: str) -> HttpResponse
 
 
 def round_report_markdown(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    circle, round_ = _visible_round(request, slug, number)
+    circle, round_ = access_round(request.user, slug, number)
     return _download(
         report_markdown(build_round_report(round_)),
         content_type="text/markdown; charset=utf-8",
@@ -60,7 +49,7 @@ def round_report_markdown(request: HttpRequest, slug: str, number: int) -> HttpR
 
 
 def round_report_csv(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    circle, round_ = _visible_round(request, slug, number)
+    circle, round_ = access_round(request.user, slug, number)
     return _download(
         report_csv(build_round_report(round_)),
         content_type="text/csv; charset=utf-8",
