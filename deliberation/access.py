@@ -20,7 +20,7 @@ from kernel.errors import NotFound
 from kernel.permissions import can
 
 
-def access_circle(user: Any, slug: str, *, message: str | None = None) -> Circle:
+def access_circle(user: Any, slug: str, *, message: Any = None) -> Circle:
     """The circle whose room ``user`` may see (public, or a member's, or staff)."""
     circle = circle_by_slug(slug)
     if circle is None or not can(user, "deliberation.view_room", circle):
@@ -29,7 +29,7 @@ def access_circle(user: Any, slug: str, *, message: str | None = None) -> Circle
 
 
 def access_round(
-    user: Any, slug: str, number: int, *, message: str | None = None
+    user: Any, slug: str, number: int, *, message: Any = None
 ) -> tuple[Circle, Round]:
     """A round of a circle that ``user`` may see, with its circle."""
     circle = access_circle(user, slug, message=message)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from deliberation import services
+from deliberation import circles, services
 from deliberation.models import Goal
 from kernel.errors import Forbidden
 from rooms.replay import events_after
@@ -107,7 +107,7 @@ def test_a_stale_snapshot_plus_room_updated_is_the_fresh_snapshot(room: Room) ->
     staff = get_user_model().objects.create_user("staff", is_staff=True)
     _verify(
         room,
-        lambda: services.circle_update(actor=staff, circle=room.circle, title="Anders"),
+        lambda: circles.circle_update(actor=staff, circle=room.circle, title="Anders"),
         "room.updated",
     )
 
@@ -134,6 +134,6 @@ def test_only_staff_change_circle_settings(room: Room, persona: str) -> None:
 
     actor = AnonymousUser() if persona == "anonymous" else getattr(room, persona)
     with pytest.raises(Forbidden):
-        services.circle_update(actor=actor, circle=room.circle, is_public=False)
+        circles.circle_update(actor=actor, circle=room.circle, is_public=False)
     room.circle.refresh_from_db()
     assert room.circle.is_public is True
