@@ -4,9 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 class ParticipationConfig(AppConfig):
     """Wider participation: questionnaires for larger groups, public ideas, questions and
-    opinions. Nested in the domain package; its feedback gets dispositions like comments."""
+    opinions. Its feedback gets dispositions like comments, and the rounds evaluate it through
+    the source it registers here (``deliberation.rounds.feedback_sources``)."""
 
     name = "participation"
     label = "participation"
     verbose_name = _("Beteiligung")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from deliberation.rounds.feedback_sources import register_public_feedback
+        from participation.selectors import round_public_feedback
+
+        register_public_feedback("participation", round_public_feedback)

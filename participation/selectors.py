@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from deliberation.models import ActionField, Circle, Concept, Disposition, Membership, Round
+from deliberation.rounds.feedback_sources import PublicFeedback
 from deliberation.rounds.selectors import FeedbackItem, is_settled, round_agenda
 from participation.models import (
     SCALE_MAX,
@@ -529,16 +530,6 @@ def answer_item(answer: Answer) -> FeedbackItem:
         disposition=disposition,
         versions=[disposition.addressed_in] if disposition and disposition.addressed_in else [],
     )
-
-
-@dataclass
-class PublicFeedback:
-    by_goal: dict[int, list[FeedbackItem]] = field(default_factory=dict)
-    ideas: list[FeedbackItem] = field(default_factory=list)  # unlinked ideas of the field
-
-    @property
-    def all(self) -> list[FeedbackItem]:
-        return [item for items in self.by_goal.values() for item in items] + self.ideas
 
 
 _DISPOSITION = ("disposition__decided_by", "disposition__addressed_in", "disposition__round")

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from deliberation import payloads
 from deliberation.models import AgendaItem, Disposition, GoalVersion, Idea, Round
 from deliberation.rounds import selectors as round_selectors
+from deliberation.rounds.feedback_sources import public_feedback
 from deliberation.rounds.selectors import FeedbackItem
-from participation.selectors import round_public_feedback
 
 
 @dataclass
@@ -77,7 +77,7 @@ def build_round_report(round_: Round) -> RoundReport:
     aggregates = round_selectors.rating_aggregates(round_)
     said = round_selectors.round_feedback(round_)
     carried = round_selectors.carried_feedback(round_)
-    public = round_public_feedback(round_, goal_ids=[item.goal_id for item in agenda])
+    public = public_feedback(round_, goal_ids=[item.goal_id for item in agenda])
     # The resulting change of a goal: the versions after the one this round discussed, up to
     # the one the room's next round on the goal discussed.
     later_items = AgendaItem.objects.filter(
