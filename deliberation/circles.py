@@ -14,19 +14,20 @@ from deliberation.eventlog import lock_room, record_event
 from deliberation.models import ActionField, Circle
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid
+from kernel.types import Actor
 
 # "Keep the current value" for optional keyword arguments.
 KEEP: Any = object()
 
 
-def _require_staff(actor: Any, message: str) -> None:
+def _require_staff(actor: Actor | None, message: str) -> None:
     if actor is not None and not getattr(actor, "is_staff", False):
         raise Forbidden(message)
 
 
 def circle_create(
     *,
-    actor: Any | None,
+    actor: Actor | None,
     action_field: ActionField,
     kind: str,
     title: str,
@@ -53,7 +54,7 @@ def circle_create(
 
 
 def circle_update(
-    *, actor: Any | None, circle: Circle, title: Any = KEEP, is_public: Any = KEEP
+    *, actor: Actor | None, circle: Circle, title: Any = KEEP, is_public: Any = KEEP
 ) -> Circle:
     """Change a circle's settings (staff): its title, and whether its room is public.
 

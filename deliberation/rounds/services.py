@@ -49,6 +49,7 @@ from deliberation.rules import (
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
+from kernel.types import Actor, user_of
 
 Phase = Round.Phase
 
@@ -75,7 +76,7 @@ CLIENT_KEY_MAX_LENGTH = 64
 
 
 def _authorize(
-    actor: Any, perm: str, obj: Round | Circle, *, who: Predicate, forbidden: str, not_now: str
+    actor: Actor, perm: str, obj: Round | Circle, *, who: Predicate, forbidden: str, not_now: str
 ) -> None:
     """``Forbidden`` if the role may never do this; ``Conflict`` if the phase forbids it now."""
     if actor is None or not who.test(actor, obj):
@@ -155,7 +156,7 @@ def _clean_agenda(agenda: Any) -> list[tuple[int, int | None]]:
     return cleaned
 
 
-def _change_phase(round_: Round, to_phase: str, *, actor: Any, now: datetime) -> None:
+def _change_phase(round_: Round, to_phase: str, *, actor: Actor, now: datetime) -> None:
     """Precondition: the caller holds the room lock and checked the transition."""
     from_phase = round_.phase
     round_.phase = to_phase
@@ -171,7 +172,7 @@ def _change_phase(round_: Round, to_phase: str, *, actor: Any, now: datetime) ->
 
 
 def round_open(
-    *, actor: Any, circle: Circle, agenda: Sequence[Any], ratings_public: bool = False
+    *, actor: Actor, circle: Circle, agenda: Sequence[Any], ratings_public: bool = False
 ) -> Round:
     """Open the circle's next round in discussion with an agenda of goals of its field.
 
@@ -231,7 +232,7 @@ def round_open(
             number=last + 1,
             phase=Phase.DISCUSSION,
             ratings_public=ratings_public,
-            opened_by=actor,
+            opened_by=user_of(actor),
             opened_at=now,
             phase_changed_at=now,
         )
@@ -264,7 +265,7 @@ def round_open(
 
 
 def round_set_phase(
-    *, actor: Any, circle: Circle, phase: str, expected_phase: str | None = None
+    *, actor: Actor, circle: Circle, phase: str, expected_phase: str | None = None
 ) -> Round:
     """Move the active round to its next phase (moderators). Illegal jumps are refused.
 
@@ -302,7 +303,7 @@ def round_set_phase(
     return round_
 
 
-def agenda_item_start(*, actor: Any, circle: Circle, item_id: int) -> AgendaItem:
+def agenda_item_start(*, actor: Actor, circle: Circle, item_id: int) -> AgendaItem:
     """Start an agenda item: it becomes the current one and, with a time box, gets a
     deadline kept by the server. Starting it again restarts its countdown."""
     item_id = checks.integer(item_id, "item")
@@ -348,7 +349,7 @@ def agenda_item_start(*, actor: Any, circle: Circle, item_id: int) -> AgendaItem
 
 
 def rating_set(
-    *, actor: Any, circle: Circle, goal_id: int, support: int, needs_rework: bool = False
+    *, actor: Actor, circle: Circle, goal_id: int, support: int, needs_rework: bool = False
 ) -> Rating:
     """Set or change the actor's rating of an agenda goal during discussion; the room hears
     the new aggregate (and the individual ratings if the round makes them public)."""
@@ -373,12 +374,12 @@ def rating_set(
         if not AgendaItem.objects.filter(round=round_, goal__pk=goal_id).exists():
             raise NotFound(_("Dieses Ziel steht nicht auf der Tagesordnung."), field="goal")
         now = timezone.now()
-        rating = Rating.objects.filter(round=round_, goal_id=goal_id, expert=actor).first()
+        rating = Rating.objects.filter(round=round_, goal_id=goal_id, expert=user_of(actor)).first()
         if rating is None:
             rating = Rating.objects.create(
                 round=round_,
                 goal_id=goal_id,
-                expert=actor,
+                expert=user_of(actor),
                 support=support,
                 needs_rework=needs_rework,
                 created_at=now,
@@ -405,7 +406,7 @@ def rating_set(
 
 def idea_propose(
     *,
-    actor: Any,
+    actor: Actor,
     circle: Circle,
     title: str,
     text: str,
@@ -422,7 +423,7 @@ def idea_propose(
     if not isinstance(client_key, str) or len(client_key) > CLIENT_KEY_MAX_LENGTH:
         raise Invalid(_("client_key muss Text mit höchstens 64 Zeichen sein."), field="client_key")
     if client_key and getattr(actor, "is_authenticated", False):
-        existing = Idea.objects.filter(author=actor, client_key=client_key).first()
+        existing = Idea.objects.filter(author=user_of(actor), client_key=client_key).first()
         if existing is not None:
             return existing, False
     try:
@@ -440,7 +441,7 @@ def idea_propose(
             idea = Idea.objects.create(
                 round=round_,
                 circle=circle,
-                author=actor,
+                author=user_of(actor),
                 title=title,
                 text=text,
                 rationale=rationale,
@@ -454,7 +455,7 @@ def idea_propose(
                 actor=actor,
             )
     except IntegrityError:
-        existing = Idea.objects.filter(author=actor, client_key=client_key).first()
+        existing = Idea.objects.filter(author=user_of(actor), client_key=client_key).first()
         if client_key and existing is not None:
             return existing, False
         raise
@@ -478,7 +479,7 @@ def _decidable_idea(circle: Circle, idea_id: Any) -> Idea:
     return idea
 
 
-def _record_disposition(disposition: Disposition, *, actor: Any) -> None:
+def _record_disposition(disposition: Disposition, *, actor: Actor) -> None:
     feedback = disposition.comment or disposition.idea
     assert feedback is not None
     record_event(
@@ -497,7 +498,7 @@ def _dispose(
     answer: Any = None,
     value: str,
     response: str,
-    actor: Any,
+    actor: Actor,
     round_: Round | None,
     now: datetime,
     addressed_in: GoalVersion | None = None,
@@ -516,7 +517,7 @@ def _dispose(
         return disposition, False
     disposition.value = value
     disposition.response = response
-    disposition.decided_by = actor
+    disposition.decided_by = user_of(actor)
     disposition.decided_at = now
     disposition.round = round_
     if addressed_in is not None:
@@ -527,7 +528,7 @@ def _dispose(
 
 def idea_accept(
     *,
-    actor: Any,
+    actor: Actor,
     circle: Circle,
     idea_id: int,
     title: str | None = None,
@@ -558,7 +559,7 @@ def idea_accept(
         now = timezone.now()
         idea.state = Idea.State.ACCEPTED
         idea.resulting_goal = goal
-        idea.decided_by = actor
+        idea.decided_by = user_of(actor)
         idea.decided_at = now
         idea.save(update_fields=["state", "resulting_goal", "decided_by", "decided_at"])
         VersionFeedbackLink.objects.create(version=version, idea=idea)
@@ -583,7 +584,7 @@ def idea_accept(
     return idea
 
 
-def idea_decline(*, actor: Any, circle: Circle, idea_id: int, reason: str) -> Idea:
+def idea_decline(*, actor: Actor, circle: Circle, idea_id: int, reason: str) -> Idea:
     """Decline an idea with a reason; the reason is its disposition's response."""
     if actor is None or not can(actor, "deliberation.decide_idea", circle):
         raise Forbidden(_("Nur die Moderation entscheidet über Ideen."))
@@ -596,7 +597,7 @@ def idea_decline(*, actor: Any, circle: Circle, idea_id: int, reason: str) -> Id
         now = timezone.now()
         idea.state = Idea.State.DECLINED
         idea.decline_reason = reason
-        idea.decided_by = actor
+        idea.decided_by = user_of(actor)
         idea.decided_at = now
         idea.save(update_fields=["state", "decline_reason", "decided_by", "decided_at"])
         disposition, _changed = _dispose(
@@ -622,7 +623,7 @@ def idea_decline(*, actor: Any, circle: Circle, idea_id: int, reason: str) -> Id
 
 def disposition_set(
     *,
-    actor: Any,
+    actor: Actor,
     circle: Circle,
     value: str,
     response: str,
@@ -688,7 +689,7 @@ def disposition_set(
 
 def goal_version_publish(
     *,
-    actor: Any,
+    actor: Actor,
     circle: Circle,
     goal_id: int,
     text: str,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, Invalid
 from kernel.permissions import can
+from kernel.types import Actor
 
 TITLE_MAX_LENGTH = 200
 
@@ -91,6 +92,6 @@ def _honeypot(value: Any) -> None:
         )
 
 
-def _require_manage(actor: Any, obj: Any) -> None:
+def _require_manage(actor: Actor, obj: Any) -> None:
     if actor is None or not can(actor, "participation.manage_questionnaire", obj):
         raise Forbidden(_("Nur die Verwaltung und die Moderation bearbeiten Fragebögen."))

@@ -14,6 +14,7 @@ from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
 from kernel.rendering import render_markdown
+from kernel.types import Actor, user_of
 from participation import ratelimit
 from participation.models import (
     Contribution,
@@ -33,7 +34,7 @@ from participation.services.feedback import _require_undecided
 
 def contribution_submit(
     *,
-    actor: Any,
+    actor: Actor,
     concept: Concept,
     kind: str,
     body: str,
@@ -82,7 +83,7 @@ def contribution_submit(
         concept=concept,
         action_field=action_field,
         kind=kind,
-        author=actor,
+        author=user_of(actor),
         title=title,
         body=body,
         body_html=render_markdown(body),
@@ -105,19 +106,19 @@ def _locked_contribution(contribution_id: Any) -> Contribution:
     return contribution
 
 
-def _require_moderate(actor: Any, contribution: Contribution) -> None:
+def _require_moderate(actor: Actor, contribution: Contribution) -> None:
     if actor is None or not can(actor, "participation.moderate_contribution", contribution):
         raise Forbidden(_("Nur die Moderation gibt Beiträge frei."))
 
 
-def _resolve_reports(contribution: Contribution, actor: Any, now: datetime) -> int:
+def _resolve_reports(contribution: Contribution, actor: Actor, now: datetime) -> int:
     return contribution.reports.filter(resolved_at__isnull=True).update(
         resolved_at=now, resolved_by=actor
     )
 
 
 def contribution_moderate(
-    *, actor: Any, contribution_id: int, decision: str, reason: str = ""
+    *, actor: Actor, contribution_id: int, decision: str, reason: str = ""
 ) -> Contribution:
     """``approve``: the contribution becomes public. ``reject`` (with a reason the author
     sees): it stays hidden, also after it was public (e.g. after a report). Either settles
@@ -144,7 +145,7 @@ def contribution_moderate(
     return contribution
 
 
-def contribution_reports_dismiss(*, actor: Any, contribution_id: int) -> int:
+def contribution_reports_dismiss(*, actor: Actor, contribution_id: int) -> int:
     """The reports about a contribution were unfounded: it stays public. Returns how many."""
     with transaction.atomic():
         contribution = _locked_contribution(contribution_id)
@@ -153,7 +154,7 @@ def contribution_reports_dismiss(*, actor: Any, contribution_id: int) -> int:
 
 
 def contribution_report(
-    *, actor: Any, contribution_id: int, reason: str = "", client_key: str
+    *, actor: Actor, contribution_id: int, reason: str = "", client_key: str
 ) -> ContributionReport:
     """Anyone may flag a public contribution (rate-limited per client address); it goes back
     to the moderation queue until moderation decides."""
@@ -168,18 +169,18 @@ def contribution_report(
     ratelimit.hit("report", client_key)
     return ContributionReport.objects.create(
         contribution=contribution,
-        reporter=actor if getattr(actor, "is_authenticated", False) else None,
+        reporter=user_of(actor) if getattr(actor, "is_authenticated", False) else None,
         reason=reason,
         created_at=_now(),
     )
 
 
-def _can(actor: Any, perm: str, obj: Any) -> bool:
+def _can(actor: Actor, perm: str, obj: Any) -> bool:
     return bool(can(actor, perm, obj))
 
 
 def contribution_link_goal(
-    *, actor: Any, contribution_id: int, goal_id: int | None
+    *, actor: Actor, contribution_id: int, goal_id: int | None
 ) -> Contribution:
     """Link a contribution to a goal of its concept (an idea: of its action field), or
     unlink it; linked, it appears in the evaluation of the rounds on that goal."""

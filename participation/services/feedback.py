@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from deliberation.rounds.services import (
 from deliberation.rules import may_evaluate
 from kernel import checks
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.types import Actor
 from participation.models import (
     Answer,
     Contribution,
@@ -39,7 +38,7 @@ def _require_undecided(feedback: Answer | Contribution) -> None:
 
 def feedback_disposition_set(
     *,
-    actor: Any,
+    actor: Actor,
     circle: Circle,
     value: str,
     response: str,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from deliberation.models import ActionField, Concept, Goal
 from kernel import checks
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.types import Actor, user_of
 from participation.models import (
     Choice,
     Invitation,
@@ -78,7 +79,7 @@ def _scope_goal(questionnaire: Questionnaire, goal_id: Any) -> Goal | None:
 
 def questionnaire_create(
     *,
-    actor: Any,
+    actor: Actor,
     concept: Concept,
     action_field: ActionField | None = None,
     title: str,
@@ -105,14 +106,14 @@ def questionnaire_create(
         intro=intro,
         distribution=distribution,
         deadline=_deadline(deadline),
-        created_by=actor,
+        created_by=user_of(actor),
         created_at=_now(),
     )
 
 
 def questionnaire_update(
     *,
-    actor: Any,
+    actor: Actor,
     questionnaire_id: int,
     title: str | None = None,
     intro: str | None = None,
@@ -212,7 +213,7 @@ def _clean_question(
 
 def question_add(
     *,
-    actor: Any,
+    actor: Actor,
     questionnaire_id: int,
     kind: str,
     text: str,
@@ -262,7 +263,7 @@ def _locked_question(question_id: Any) -> tuple[Questionnaire, Question]:
 
 def question_update(
     *,
-    actor: Any,
+    actor: Actor,
     question_id: int,
     kind: str,
     text: str,
@@ -295,7 +296,7 @@ def question_update(
     return question
 
 
-def question_delete(*, actor: Any, question_id: int) -> None:
+def question_delete(*, actor: Actor, question_id: int) -> None:
     """Remove a question from a draft questionnaire; the ones after it move up."""
     with transaction.atomic():
         questionnaire, question = _locked_question(question_id)
@@ -309,7 +310,7 @@ def question_delete(*, actor: Any, question_id: int) -> None:
             later.save(update_fields=["order"])
 
 
-def question_move(*, actor: Any, question_id: int, direction: str) -> Question:
+def question_move(*, actor: Actor, question_id: int, direction: str) -> Question:
     """Swap a question with its neighbour above (``"up"``) or below (``"down"``)."""
     if direction not in ("up", "down"):
         raise Invalid(_("Richtung muss up oder down sein."), field="direction")
@@ -335,7 +336,9 @@ def question_move(*, actor: Any, question_id: int, direction: str) -> Question:
     return question
 
 
-def questionnaire_open(*, actor: Any, questionnaire_id: int, deadline: Any = KEEP) -> Questionnaire:
+def questionnaire_open(
+    *, actor: Actor, questionnaire_id: int, deadline: Any = KEEP
+) -> Questionnaire:
     """Open a draft (or reopen a closed) questionnaire for responses, optionally with a new
     deadline, which must lie ahead."""
     with transaction.atomic():
@@ -363,7 +366,7 @@ def questionnaire_open(*, actor: Any, questionnaire_id: int, deadline: Any = KEE
     return questionnaire
 
 
-def questionnaire_close(*, actor: Any, questionnaire_id: int) -> Questionnaire:
+def questionnaire_close(*, actor: Actor, questionnaire_id: int) -> Questionnaire:
     with transaction.atomic():
         questionnaire = _locked_questionnaire(questionnaire_id)
         _require_manage(actor, questionnaire)
@@ -391,7 +394,7 @@ def new_token() -> str:
 
 
 def invitations_create(
-    *, actor: Any, questionnaire_id: int, emails: Iterable[str]
+    *, actor: Actor, questionnaire_id: int, emails: Iterable[str]
 ) -> InvitationBatch:
     """One personal invitation per address (addresses already invited keep theirs). All or
     nothing: one bad address refuses the whole list, naming the bad ones."""
@@ -440,7 +443,7 @@ def invitations_create(
                 questionnaire=questionnaire,
                 email=address,
                 token=new_token(),
-                created_by=actor,
+                created_by=user_of(actor),
                 created_at=now,
             )
             for address in addresses

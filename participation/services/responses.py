@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
+from kernel.types import Actor, user_of
 from participation.models import (
     SCALE_MAX,
     SCALE_MIN,
@@ -139,7 +140,7 @@ def _receipt() -> str:
 
 def response_save(
     *,
-    actor: Any,
+    actor: Actor | None,
     answers: Mapping[Any, Any],
     submit: bool,
     questionnaire_id: int | None = None,
@@ -188,7 +189,7 @@ def response_save(
                     )
                 response = (
                     Response.objects.select_for_update()
-                    .filter(questionnaire=questionnaire, respondent=actor)
+                    .filter(questionnaire=questionnaire, respondent=user_of(actor))
                     .first()
                 )
             if response is not None and response.state == Response.State.SUBMITTED:
@@ -209,7 +210,7 @@ def response_save(
             if response is None:
                 response = Response.objects.create(
                     questionnaire=questionnaire,
-                    respondent=None if invitation else actor,
+                    respondent=None if invitation else user_of(actor),
                     invitation=invitation,
                     created_at=now,
                     updated_at=now,
@@ -248,7 +249,7 @@ def _write_answers(
             answer.choices.set(clean.choices)
 
 
-def answer_link_goal(*, actor: Any, answer_id: int, goal_id: int | None) -> Answer:
+def answer_link_goal(*, actor: Actor, answer_id: int, goal_id: int | None) -> Answer:
     """Link a free-text answer to a goal of its questionnaire's scope (or unlink it): it then
     appears in the evaluation of the rounds on that goal, like a comment on it."""
     with transaction.atomic():
