@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from deliberation import api
+from deliberation import api, comments_api
 
 urlpatterns = [
     path("concepts/", api.ConceptListApi.as_view(), name="api-concept-list"),
@@ -29,4 +29,9 @@ urlpatterns = [
     ),
     path("circles/", api.CircleListApi.as_view(), name="api-circle-list"),
     path("circles/<slug:slug>/", api.CircleDetailApi.as_view(), name="api-circle-detail"),
+    path(
+        "circles/<slug:slug>/comments/",
+        comments_api.CommentListApi.as_view(),
+        name="api-circle-comments",
+    ),
 ]
