@@ -13,15 +13,32 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from rooms.routing import ServerSendMiddleware, websocket_urlpatterns  # noqa: E402
+
+
+class SettingsOriginValidator(OriginValidator):
+    """Channels' OriginValidator (scheme, host and port must match a pattern) over
+    ``settings.WEBSOCKET_ALLOWED_ORIGINS``, read at each handshake."""
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return list(settings.WEBSOCKET_ALLOWED_ORIGINS)
+
+    @allowed_origins.setter
+    def allowed_origins(self, value: object) -> None:
+        """The settings are the list; what the constructor passes is ignored."""
+
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": ServerSendMiddleware(
-            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+            # Scheme, host and port of the Origin against WEBSOCKET_ALLOWED_ORIGINS (the stock
+            # AllowedHostsOriginValidator compares the host only, and ``*`` turns it off).
+            SettingsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), [])
         ),
     }
 )

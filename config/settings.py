@@ -12,11 +12,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import log, reporting
 from config.env import (
     env_bool,
     env_choice,
     env_hosts,
     env_int,
+    env_list,
     env_origins,
     env_secret,
     env_str,
@@ -56,7 +58,22 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS must be set when DEBUG is off, e.g. ALLOWED_HOSTS=konsens.example.org."
     )
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS=* is refused when DEBUG is off: it accepts any Host header and turns the "
+        "WebSocket Origin check off. Name the hosts, e.g. ALLOWED_HOSTS=konsens.example.org."
+    )
 CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS")
+# Origins (scheme, host, port) a room socket may be opened from (config/asgi.py). Default:
+# CSRF_TRUSTED_ORIGINS, else https:// and each of ALLOWED_HOSTS; with DEBUG also the local
+# hosts on any port (the development server).
+WEBSOCKET_ALLOWED_ORIGINS = (
+    env_origins("WEBSOCKET_ALLOWED_ORIGINS")
+    or CSRF_TRUSTED_ORIGINS
+    or [f"https://{host}" for host in ALLOWED_HOSTS if host != "*"]
+)
+if DEBUG:
+    WEBSOCKET_ALLOWED_ORIGINS = [*WEBSOCKET_ALLOWED_ORIGINS, "127.0.0.1", "localhost", "[::1]"]
 
 INSTALLED_APPS = [
     "daphne",
@@ -73,7 +90,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "deliberation",
+    "attendance",
     "participation",
     "rooms",
     "voting",
@@ -81,15 +100,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.log.RequestIdMiddleware",  # first: every record of the request has its id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # gzip with Django's BREACH mitigation (random padding), docs/operations.md "Compression"
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.security.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "frontend.middleware.DomainErrorPages",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -106,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.source",
             ],
         },
     },
@@ -143,6 +171,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt of a locked account or address (config/logins.py).
+    "config.logins.LoginLimitBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -171,7 +201,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.staticfiles.StaticFilesStorage"
         )
     },
 }
@@ -188,6 +218,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # JSON with bounded size and nesting (api/parsers.py); forms as DRF's defaults.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {"auth-token": "10/min"},
     # Reverse proxies in front of Django: 0 trusts REMOTE_ADDR only (X-Forwarded-For could be
     # forged); behind one proxy that sets X-Forwarded-For, NUM_PROXIES=1. Used by throttling.
@@ -240,6 +276,13 @@ ROOM_SEND_BACKLOG = env_int("ROOM_SEND_BACKLOG", 1000, minimum=50)
 ROOM_POLL_INTERVAL = env_int("ROOM_POLL_INTERVAL", 3, minimum=1)
 # Presence changes are reported after this many milliseconds of quiet (a reload does not flicker)
 ROOM_PRESENCE_DEBOUNCE_MS = env_int("ROOM_PRESENCE_DEBOUNCE_MS", 1000, minimum=0)
+# A resume further back than this many events gets ``resync`` (a fresh snapshot), no replay
+ROOM_RESUME_MAX_EVENTS = env_int("ROOM_RESUME_MAX_EVENTS", 500, minimum=10)
+# Resumes (frames and ?after=) one connection may ask for per ROOM_RESUME_WINDOW seconds
+ROOM_RESUME_BURST = env_int("ROOM_RESUME_BURST", 5, minimum=1)
+ROOM_RESUME_WINDOW = env_int("ROOM_RESUME_WINDOW", 60, minimum=1)
+# Open room sockets per client address and server process; more are closed with 4429
+ROOM_MAX_CONNECTIONS_PER_ADDRESS = env_int("ROOM_MAX_CONNECTIONS_PER_ADDRESS", 50, minimum=1)
 
 CONTACT_EMAIL = env_str("CONTACT_EMAIL") or "Integrationskonzept@wiesbaden.de"
 
@@ -272,6 +315,40 @@ else:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Konsens <noreply@localhost>"
 
 SESSION_ENGINE = "config.sessions"  # database sessions that refuse forged keys
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request (0: never idle) and at
+# the latest SESSION_COOKIE_AGE seconds after signing in (config/security.py).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 8 * 3600, minimum=0)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 24 * 3600, minimum=300)
+if SESSION_IDLE_TIMEOUT and SESSION_IDLE_TIMEOUT < 300:
+    raise ImproperlyConfigured(
+        "SESSION_IDLE_TIMEOUT must be 0 (off) or at least 300 seconds; activity is recorded "
+        "once a minute."
+    )
+# Failed sign-ins (page, admin, API token) per account and per client address within a
+# window of LOGIN_FAILURE_WINDOW seconds; past the limit, refused until the window passed.
+LOGIN_FAILURE_LIMIT_ACCOUNT = env_int("LOGIN_FAILURE_LIMIT_ACCOUNT", 20, minimum=1)
+LOGIN_FAILURE_LIMIT_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_ADDRESS", 10, minimum=1)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 900, minimum=60)
+# Content-Security-Policy: more origins for connect-src (space-free sources such as
+# wss://live.example.org), report-only mode, a report URI; and the Permissions-Policy.
+CSP_EXTRA_CONNECT_SRC = env_list("CSP_EXTRA_CONNECT_SRC", [])
+for _source in CSP_EXTRA_CONNECT_SRC:
+    if not _source or any(char in _source for char in " ;,'\"\t\r\n"):
+        raise ImproperlyConfigured(
+            f"CSP_EXTRA_CONNECT_SRC entry {_source!r} is not a CSP source; give origins such "
+            "as wss://live.example.org, comma-separated."
+        )
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", default=False)
+CSP_REPORT_URI = env_str("CSP_REPORT_URI") or ""
+if any(char in CSP_REPORT_URI for char in " ;,'\"\t\r\n"):
+    raise ImproperlyConfigured(f"CSP_REPORT_URI {CSP_REPORT_URI!r} is not a URL.")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# JSON request bodies of the REST API (api/parsers.py): bytes and nesting depth.
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1_048_576, minimum=1024)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32, minimum=4)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -288,11 +365,33 @@ if not DEBUG:
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
-}
+# text: one readable line per record (development); json: one JSON object per line (the image
+# sets it). Both carry the request's (or socket's) id; uvicorn's lines use the same format.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", log.FORMATS)
+LOGGING = log.logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+
+# Operations (docs/operations.md): /metrics for a scraper holding this bearer token; unset,
+# the endpoint answers 404 and the database is not instrumented.
+METRICS_TOKEN = env_secret("METRICS_TOKEN") or ""
+if METRICS_TOKEN and len(METRICS_TOKEN) < 20:
+    raise ImproperlyConfigured("METRICS_TOKEN must have at least 20 characters.")
+if METRICS_TOKEN:
+    # django-prometheus' wrappers of the same backends: query counts and durations.
+    for _database in DATABASES.values():
+        _database["ENGINE"] = str(_database["ENGINE"]).replace(
+            "django.db.backends.", "django_prometheus.db.backends.", 1
+        )
+# Prometheus scrapes each replica over the internal network, without TLS.
+SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
+
+# Where network users get this installation's source (AGPL-3.0 section 13): the footer links
+# to it. Point it at the code you run, your changes included; unset, a system check warns
+# when DEBUG is off (the repository's address is the operator's to give).
+SOURCE_URL = env_str("SOURCE_URL") or ""
+
+# Error reporting with Sentry (or a compatible service such as GlitchTip): only with a DSN.
+SENTRY_DSN = env_secret("SENTRY_DSN") or ""
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE") or f"konsens@{reporting.release()}"
+if SENTRY_DSN:
+    reporting.init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)

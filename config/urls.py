@@ -5,16 +5,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from config import health
+from config import health, metrics
+from config.logins import LimitedAdminAuthenticationForm, LimitedLoginView
+
+# The admin's sign-in counts and refuses like the sign-in page (config/logins.py).
+admin.site.login_form = LimitedAdminAuthenticationForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path(
         "anmelden/",
-        auth_views.LoginView.as_view(
+        LimitedLoginView.as_view(
             template_name="frontend/login.html",
             redirect_authenticated_user=True,
             extra_context={"nav": "login"},
@@ -25,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("deliberation.rounds.urls")),
     path("", include("voting.urls")),
+    path("", include("attendance.urls")),
     path("", include("participation.urls")),
     path("", include("frontend.urls")),
 ]

@@ -9,11 +9,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from deliberation import services
+from deliberation import circles, services
 from deliberation.models import (
     ActionField,
     AgendaItem,
@@ -91,9 +93,37 @@ class ActionFieldAdmin(admin.ModelAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    """Saved by ``CircleAdmin.save_formset`` through the membership services."""
+
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]
+
+
+def _save_memberships(request: HttpRequest, formset: Any) -> None:
+    """A circle's membership rows through the services: each addition, role change and
+    removal is one service call that records its room event (no raw save)."""
+    formset.save(commit=False)
+    for membership in formset.deleted_objects:
+        services.membership_remove(actor=request.user, membership=membership.pk)
+    for membership, changed in formset.changed_objects:
+        if "user" in changed:
+            # Another person in the row: the old membership ends, a new one begins.
+            services.membership_remove(actor=request.user, membership=membership.pk)
+            services.membership_add(
+                actor=request.user,
+                user=membership.user,
+                circle=membership.circle,
+                role=membership.role,
+            )
+        elif "role" in changed:
+            services.membership_change_role(
+                actor=request.user, membership=membership.pk, role=membership.role
+            )
+    for membership in formset.new_objects:
+        services.membership_add(
+            actor=request.user, user=membership.user, circle=membership.circle, role=membership.role
+        )
 
 
 @admin.register(Circle)
@@ -102,7 +132,8 @@ class CircleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_public", "action_field__concept"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["event_seq", "focus_goal"]
+    # The session's settings are the moderators' to change, in the room (room.configure).
+    readonly_fields = ["event_seq", "focus_goal", *circles.SESSION_FIELDS]
     inlines = [MembershipInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -118,7 +149,7 @@ class CircleAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             try:
-                services.circle_update(
+                circles.circle_update(
                     actor=request.user,
                     circle=obj,
                     title=data.get("title", obj.title),
@@ -128,7 +159,7 @@ class CircleAdmin(admin.ModelAdmin):
                 messages.error(request, exc.message)
             obj.refresh_from_db()
             return
-        circle = services.circle_create(
+        circle = circles.circle_create(
             actor=request.user,
             action_field=data["action_field"],
             kind=data["kind"],
@@ -142,13 +173,45 @@ class CircleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is Membership:
+            _save_memberships(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Every write goes through the membership services, so the room hears of it and the
+    person's open sockets follow at once (``docs/protocol.md``, close code 4410)."""
+
     list_display = ["user", "circle", "role", "created_at"]
     list_filter = ["role", "circle"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "circle__title"]
     autocomplete_fields = ["user", "circle"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A membership changes its role only; another person or circle is a new membership.
+        return ["user", "circle"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: bool) -> None:
+        if change:
+            saved = services.membership_change_role(
+                actor=request.user, membership=obj.pk, role=obj.role
+            )
+        else:
+            saved = services.membership_add(
+                actor=request.user, user=obj.user, circle=obj.circle, role=obj.role
+            )
+        obj.pk = saved.pk
+        obj.created_at = saved.created_at
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.membership_remove(actor=request.user, membership=obj.pk)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for pk in list(queryset.values_list("pk", flat=True)):
+            services.membership_remove(actor=request.user, membership=pk)
 
 
 class GoalAddForm(forms.ModelForm):
@@ -404,3 +467,27 @@ class CarriedFeedbackAdmin(ReadOnlyAdmin):
 @admin.register(VersionFeedbackLink)
 class VersionFeedbackLinkAdmin(ReadOnlyAdmin):
     list_display = ["version", "comment", "idea"]
+
+
+# --- accounts: deactivation reaches open sockets (issue 12) ----------------------------------
+
+UserModel = get_user_model()
+if admin.site.is_registered(UserModel):
+    admin.site.unregister(UserModel)
+
+
+@admin.register(UserModel)
+class AccountAdmin(UserAdmin):
+    """Django's user admin, except that (de)activating goes through
+    ``services.account_set_active``: the rooms of the person hear of it and close the
+    account's open sockets at once."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change and "is_active" in form.changed_data:
+            wanted = obj.is_active
+            obj.is_active = not wanted  # the rest of the form as Django saves it ...
+            super().save_model(request, obj, form, change)
+            # ... and the activation through its one writer.
+            services.account_set_active(actor=request.user, user=obj, is_active=wanted)
+            return
+        super().save_model(request, obj, form, change)

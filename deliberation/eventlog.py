@@ -124,6 +124,7 @@ def publish_event(event: RoomEvent) -> None:
         "type": "room.event",
         "circle": event.circle_id,
         "seq": event.seq,
+        "kind": event.kind,
         "public": public,
         "moderator": moderator,
     }

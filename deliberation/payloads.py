@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from deliberation.models import (
@@ -20,8 +20,10 @@ from deliberation.models import (
     GoalVersion,
     HandRaise,
     Idea,
+    Pulse,
     Rating,
     Round,
+    VoteReason,
 )
 
 
@@ -29,6 +31,11 @@ def person(user: Any) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def membership_data(membership: Any, **extra: Any) -> dict[str, Any]:
+    """The ``member.*`` events' data: who, in which role (``extra``: e.g. ``previous_role``)."""
+    return {"person": person(membership.user), "role": membership.role, **extra}
 
 
 def version_data(version: GoalVersion) -> dict[str, Any]:
@@ -172,18 +179,37 @@ def idea_data(idea: Idea) -> dict[str, Any]:
     }
 
 
+def vote_reason_data(reason: VoteReason) -> dict[str, Any]:
+    """A concern or veto from a vote, as a round's feedback: ``author`` is null for a
+    secret vote; ``created_at`` is the close of the vote."""
+    return {
+        "id": reason.pk,
+        "goal": reason.goal_id,
+        "motion": reason.motion_id,
+        "kind": reason.kind,
+        "label": reason.label,
+        "text": reason.text,
+        "author": person(reason.author) if reason.author_id else None,
+        "created_at": _iso(reason.created_at),
+    }
+
+
 def feedback_ref(
     *,
     comment: Comment | None = None,
     idea: Idea | None = None,
     contribution: Any = None,
     answer: Any = None,
+    vote_reason: VoteReason | None = None,
 ) -> dict[str, Any]:
-    """Which piece of feedback: ``{"type": "comment"|"idea"|"contribution"|"answer", "id": …,
-    "goal": …}``. Contributions and answers are the public's (``participation``);
-    their goal is the one they were linked to, if any."""
+    """Which piece of feedback: ``{"type": "comment"|"idea"|"contribution"|"answer"|
+    "vote_reason", "id": …, "goal": …}``. Contributions and answers are the public's
+    (``participation``); their goal is the one they were linked to, if any. A vote reason
+    is a concern or veto given in a goal's vote."""
     if comment is not None:
         return {"type": "comment", "id": comment.pk, "goal": comment.goal_id}
+    if vote_reason is not None:
+        return {"type": "vote_reason", "id": vote_reason.pk, "goal": vote_reason.goal_id}
     if contribution is not None:
         return {"type": "contribution", "id": contribution.pk, "goal": contribution.goal_id}
     if answer is not None:
@@ -201,6 +227,7 @@ def disposition_data(disposition: Disposition) -> dict[str, Any]:
             idea=disposition.idea,
             contribution=disposition.contribution,
             answer=disposition.answer,
+            vote_reason=disposition.vote_reason,
         ),
         "round": disposition.round_id,
         "value": disposition.value,
@@ -218,12 +245,23 @@ def disposition_data(disposition: Disposition) -> dict[str, Any]:
 # --- live rooms: the speakers' queue ---------------------------------------------------------
 
 
-def hand_data(hand: HandRaise) -> dict[str, Any]:
+def hand_data(hand: HandRaise, *, first_time: bool = False) -> dict[str, Any]:
+    """A raised hand; a turn (speaking, or ended after speaking) has ``started_at`` and its
+    ``limit`` (seconds, ``None`` unlimited) and ``deadline``: clients count down to it."""
+    deadline = None
+    if hand.started_at is not None and hand.time_limit is not None:
+        deadline = hand.started_at + timedelta(seconds=hand.time_limit)
     return {
         "id": hand.pk,
         "user": person(hand.user),
         "state": hand.state,
         "raised_at": hand.raised_at.isoformat(),
+        "point_of_order": hand.point_of_order,
+        "first_time": first_time,
+        "started_at": _iso(hand.started_at),
+        "ended_at": _iso(hand.ended_at),
+        "limit": hand.time_limit,
+        "deadline": _iso(deadline),
     }
 
 
@@ -247,4 +285,33 @@ def room_settings(circle: Circle) -> dict[str, Any]:
         "kind": circle.kind,
         "is_public": circle.is_public,
         "action_field": {"id": field.pk, "slug": field.slug, "title": field.title},
+        # The speakers' list's rules.
+        "speaking_time": circle.speaking_time,
+        "speakers_order": circle.speakers_order,
+        # The members' video conference itself is never in here (every role, viewers too,
+        # gets this): only whether there is one. Members fetch the link from the room's
+        # ``video/`` page. The livestream is for the public.
+        "has_video": bool(circle.video_url),
+        "livestream_url": circle.livestream_url or None,
+    }
+
+
+def pulse_data(
+    pulse: Pulse | None, *, counts: dict[str, int] | None = None
+) -> dict[str, Any] | None:
+    """A temperature check with its counts (never who answered what). ``counts`` while it
+    runs (counted from the answers); a closed one has its final counts stored."""
+    if pulse is None:
+        return None
+    if counts is None:
+        counts = {"agree": pulse.agree, "unsure": pulse.unsure, "disagree": pulse.disagree}
+    return {
+        "id": pulse.pk,
+        "question": pulse.question,
+        "asked_by": person(pulse.asked_by) if pulse.asked_by_id else None,
+        "asked_at": pulse.asked_at.isoformat(),
+        "ends_at": pulse.ends_at.isoformat(),
+        "closed_at": _iso(pulse.closed_at),
+        "counts": counts,
+        "total": sum(counts.values()),
     }

@@ -82,6 +82,17 @@ rules.add_perm("deliberation.view_room", is_public_circle | is_circle_member | i
 rules.add_perm("deliberation.post_comment", is_circle_speaker)
 rules.add_perm("deliberation.moderate_room", is_circle_moderator)
 rules.add_perm("deliberation.raise_hand", is_circle_speaker)
+# The temperature check (deliberation.pulse): the moderation asks, members answer
+rules.add_perm("deliberation.ask_pulse", is_circle_moderator)
+rules.add_perm("deliberation.answer_pulse", is_circle_speaker)
+# The room's session settings (speakers' list rules, video conference, livestream):
+# its moderators and staff; everything else about a circle is staff only
+rules.add_perm("deliberation.configure_session", is_circle_moderator | is_staff)
+# The members' video conference link: members and staff, never a viewer
+rules.add_perm("deliberation.view_video", is_circle_member | is_staff)
+# Memberships (object: the circle): its moderators and staff (the admin)
+rules.add_perm("deliberation.manage_members", is_circle_moderator | is_staff)
+rules.add_perm("deliberation.manage_accounts", is_staff)
 # Comments (object: the comment)
 rules.add_perm("deliberation.edit_comment", is_comment_author)
 rules.add_perm("deliberation.hide_comment", is_circle_moderator)

@@ -15,10 +15,11 @@ from deliberation.models import (
     Concept,
     Goal,
     GoalVersion,
-    HandRaise,
     Membership,
 )
+from deliberation.pulse import pulse_state
 from deliberation.rules import room_roles
+from deliberation.speakers import speakers_queue
 
 
 def current_concept() -> Concept | None:
@@ -219,14 +220,13 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
     )
     goals = [payloads.goal_data(goal) for goal in room_goals(circle)]
     comments = list(Comment.objects.filter(circle=circle).select_related("author").order_by("pk"))
-    hands = HandRaise.objects.filter(
-        circle=circle, state__in=[HandRaise.State.WAITING, HandRaise.State.SPEAKING]
-    ).select_related("user")
     common: dict[str, Any] = {
         "room": payloads.room_settings(circle),
         "goals": goals,
-        "hands": payloads.hand_queue(hands),
+        # The open hands in the order they get the floor (``deliberation.speakers``).
+        "hands": speakers_queue(circle).payload(),
         "focus": circle.focus_goal_id,
+        "pulse": pulse_state(circle),
     }
     return RoomSnapshot(
         seq=circle.event_seq,

@@ -4,15 +4,15 @@ in a transaction, records the room event and leaves the broadcast to after commi
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import payloads, phases
+from deliberation import payloads, phases, speakers
 from deliberation.eventlog import lock_room, record_event
 from deliberation.models import (
     ActionField,
@@ -82,87 +82,126 @@ def _goal_in_field_rooms(goal: Goal, kind: str, actor: Any, extra: dict[str, Any
 # --- memberships -------------------------------------------------------------------------
 
 
-def membership_add(*, actor: Any | None, user: Any, circle: Circle, role: str) -> Membership:
-    """Add ``user`` to ``circle`` in ``role``; adding an existing membership changes nothing.
+def _check_role(role: Any) -> str:
+    if not isinstance(role, str) or role not in Membership.Role.values:
+        raise Invalid(_("Unbekannte Rolle: %(role)s") % {"role": str(role)[:50]}, field="role")
+    return role
 
-    ``actor`` None means a trusted caller (management command, migration)."""
-    if role not in Membership.Role.values:
-        raise Invalid(_("Unbekannte Rolle: %(role)s") % {"role": role}, field="role")
-    if actor is not None and not getattr(actor, "is_staff", False):
-        raise Forbidden(_("Nur die Verwaltung kann Mitgliedschaften ändern."))
-    membership, _created = Membership.objects.get_or_create(user=user, circle=circle, role=role)
+
+def _may_manage_members(actor: Any | None, circle: Circle) -> None:
+    """``actor`` None means a trusted caller (management command, demo loader, migration)."""
+    if actor is not None:
+        _require(
+            actor,
+            "deliberation.manage_members",
+            circle,
+            _("Nur die Moderation des Kreises oder die Verwaltung kann Mitgliedschaften ändern."),
+        )
+
+
+def _locked_membership(membership: Membership | int) -> Membership:
+    """The membership row, re-read under the room lock. Precondition: inside a transaction."""
+    pk = membership if isinstance(membership, int) else membership.pk
+    circle_id = Membership.objects.filter(pk=pk).values_list("circle_id", flat=True).first()
+    if circle_id is None:
+        raise NotFound(_("Diese Mitgliedschaft gibt es nicht (mehr)."))
+    lock_room(circle_id)
+    locked = Membership.objects.select_related("user", "circle").filter(pk=pk).first()
+    if locked is None:
+        raise NotFound(_("Diese Mitgliedschaft gibt es nicht (mehr)."))
+    return locked
+
+
+def membership_add(*, actor: Any | None, user: Any, circle: Circle, role: str) -> Membership:
+    """Add ``user`` to ``circle`` in ``role`` and tell the room (``member.added``); adding an
+    existing membership changes nothing and records nothing.
+
+    Open sockets of ``user`` in the room are closed by the room hub (4410) and reconnect with
+    the new role."""
+    role = _check_role(role)
+    _may_manage_members(actor, circle)
+    with transaction.atomic():
+        lock_room(circle.pk)
+        membership, created = Membership.objects.get_or_create(user=user, circle=circle, role=role)
+        if created:
+            record_event(
+                circle=circle,
+                kind="member.added",
+                payload=payloads.membership_data(membership),
+                actor=actor,
+            )
     return membership
 
 
-# --- circles -------------------------------------------------------------------------------
-
-
-def _require_staff(actor: Any, message: str) -> None:
-    if actor is not None and not getattr(actor, "is_staff", False):
-        raise Forbidden(message)
-
-
-def circle_create(
-    *,
-    actor: Any | None,
-    action_field: ActionField,
-    kind: str,
-    title: str,
-    slug: str,
-    is_public: bool = True,
-) -> Circle:
-    """Set up a circle (an expert circle or a working group) of an action field (staff).
-
-    ``actor`` None means a trusted caller (demo loader). Its room starts empty, at event 0."""
-    _require_staff(actor, _("Nur die Verwaltung kann Kreise anlegen."))
-    if kind not in Circle.Kind.values:
-        raise Invalid(_("Unbekannte Art: %(kind)s") % {"kind": kind}, field="kind")
-    title = checks.text(title, "title", label=_("Der Titel"), required=True, max_length=200)
-    slug = checks.text(slug, "slug", label=_("Der Kurzname"), required=True, max_length=100)
-    if not re.fullmatch(r"[-a-zA-Z0-9_]+", slug):
-        raise Invalid(
-            _("Der Kurzname darf nur Buchstaben, Ziffern, - und _ enthalten."), field="slug"
-        )
-    if Circle.objects.filter(slug=slug).exists():
-        raise Conflict(_("Diesen Kurznamen trägt schon ein Kreis."), field="slug")
-    return Circle.objects.create(
-        action_field=action_field, kind=kind, title=title, slug=slug, is_public=bool(is_public)
-    )
-
-
-def circle_update(
-    *, actor: Any | None, circle: Circle, title: Any = KEEP, is_public: Any = KEEP
-) -> Circle:
-    """Change a circle's settings (staff): its title, and whether its room is public.
-
-    The room hears ``room.updated`` with its new settings; a room made private keeps only
-    its members (``rooms`` closes the viewers' sockets). Nothing is recorded when nothing
-    changed. Kind, action field and slug stay: rounds, motions and links depend on them."""
-    _require_staff(actor, _("Nur die Verwaltung kann Kreise ändern."))
-    changes: dict[str, Any] = {}
-    if title is not KEEP:
-        changes["title"] = checks.text(
-            title, "title", label=_("Der Titel"), required=True, max_length=200
-        )
-    if is_public is not KEEP:
-        if not isinstance(is_public, bool):
-            raise Invalid(_("„öffentlich“ muss ja oder nein sein."), field="is_public")
-        changes["is_public"] = is_public
+def membership_change_role(
+    *, actor: Any | None, membership: Membership | int, role: str
+) -> Membership:
+    """Give a membership another role (``member.changed``, with ``previous_role``). The same
+    role changes nothing; a role the person already holds in the circle is a ``Conflict``."""
+    role = _check_role(role)
     with transaction.atomic():
-        locked = lock_room(circle.pk)
-        changed = [name for name, value in changes.items() if getattr(locked, name) != value]
-        if not changed:
+        locked = _locked_membership(membership)
+        _may_manage_members(actor, locked.circle)
+        previous = locked.role
+        if previous == role:
             return locked
-        for name in changed:
-            setattr(locked, name, changes[name])
-        locked.save(update_fields=changed)
+        if Membership.objects.filter(
+            user_id=locked.user_id, circle_id=locked.circle_id, role=role
+        ).exists():
+            raise Conflict(
+                _("%(person)s hat diese Rolle in diesem Kreis schon.")
+                % {"person": payloads.person(locked.user)["name"]},  # type: ignore[index]
+                field="role",
+            )
+        locked.role = role
+        locked.save(update_fields=["role"])
         record_event(
-            circle=locked,
-            kind="room.updated",
-            payload={"room": payloads.room_settings(locked), "changed": sorted(changed)},
+            circle=locked.circle,
+            kind="member.changed",
+            payload=payloads.membership_data(locked, previous_role=previous),
             actor=actor,
         )
     return locked
+
+
+def membership_remove(*, actor: Any | None, membership: Membership | int) -> None:
+    """End a membership (``member.removed``). The person's open sockets in the room are
+    closed by the room hub (4410): in a private room they stop hearing it at once."""
+    with transaction.atomic():
+        locked = _locked_membership(membership)
+        _may_manage_members(actor, locked.circle)
+        data = payloads.membership_data(locked)
+        circle = locked.circle
+        locked.delete()
+        record_event(circle=circle, kind="member.removed", payload=data, actor=actor)
+
+
+def account_set_active(*, actor: Any | None, user: Any, is_active: bool) -> Any:
+    """Activate or deactivate an account (staff only). Deactivating records
+    ``member.deactivated`` in every room the person is a member of, so each room hub closes
+    the account's open sockets there at once (4410), in every server process. (Sockets of a
+    signed-in viewer carry no commands; every command re-checks the account anyway.)"""
+    if actor is not None and not can(actor, "deliberation.manage_accounts", user):
+        raise Forbidden(_("Nur die Verwaltung kann Zugänge sperren."))
+    with transaction.atomic():
+        locked = get_user_model()._default_manager.select_for_update().get(pk=user.pk)
+        was_active = locked.is_active
+        locked.is_active = bool(is_active)
+        locked.save(update_fields=["is_active"])
+        user.is_active = locked.is_active
+        if was_active and not is_active:
+            circle_ids = sorted(
+                set(Membership.objects.filter(user=locked).values_list("circle_id", flat=True))
+            )
+            for circle_id in circle_ids:
+                lock_room(circle_id)
+                record_event(
+                    circle=circle_id,
+                    kind="member.deactivated",
+                    payload={"person": payloads.person(locked)},
+                    actor=actor,
+                )
+    return user
 
 
 # --- goals -------------------------------------------------------------------------------
@@ -573,51 +612,55 @@ def comment_set_visibility(
 OPEN_HAND_STATES = (HandRaise.State.WAITING, HandRaise.State.SPEAKING)
 
 
-def _open_hands(circle_id: int) -> list[HandRaise]:
-    return list(
-        HandRaise.objects.filter(circle_id=circle_id, state__in=OPEN_HAND_STATES).select_related(
-            "user"
-        )
-    )
-
-
 def _record_hand_event(
     circle: Circle, kind: str, actor: Any, *, hand: HandRaise | None, **extra: Any
 ) -> None:
-    """Every hand event carries the whole queue after the change: the queue is short, and a
-    client that applies it cannot drift from the server."""
+    """Every hand event carries the whole queue after the change, in the order the hands
+    get the floor (``deliberation.speakers``): the queue is short, and a client that applies
+    it cannot drift from the server."""
+    queue = speakers.speakers_queue(circle)
     record_event(
         circle=circle,
         kind=kind,
         payload={
-            "hand": payloads.hand_data(hand) if hand is not None else None,
+            "hand": (
+                payloads.hand_data(hand, first_time=queue.is_first_time(hand))
+                if hand is not None
+                else None
+            ),
             **extra,
-            "queue": payloads.hand_queue(_open_hands(circle.pk)),
+            "queue": queue.payload(),
         },
         actor=actor,
     )
 
 
-def hand_raise(*, actor: Any, circle: Circle) -> HandRaise:
-    """A member asks for the floor and joins the end of the queue."""
+def hand_raise(*, actor: Any, circle: Circle, point_of_order: bool = False) -> HandRaise:
+    """A member asks for the floor and joins the queue: at its end, or with
+    ``point_of_order`` (a motion on procedure, "Geschäftsordnungsantrag") at its top, after
+    the points of order raised before."""
     _require(
         actor,
         "deliberation.raise_hand",
         circle,
         _("Nur Mitglieder des Kreises können sich zu Wort melden."),
     )
+    if not isinstance(point_of_order, bool):
+        raise Invalid(
+            _("„Geschäftsordnungsantrag“ muss wahr oder falsch sein."), field="point_of_order"
+        )
     with transaction.atomic():
-        lock_room(circle.pk)
+        locked = lock_room(circle.pk)
         if HandRaise.objects.filter(circle=circle, user=actor, state__in=OPEN_HAND_STATES).exists():
             raise Conflict(_("Sie haben sich bereits zu Wort gemeldet."))
-        hand = HandRaise.objects.create(circle=circle, user=actor)
-        _record_hand_event(circle, "hand.raised", actor, hand=hand)
+        hand = HandRaise.objects.create(circle=circle, user=actor, point_of_order=point_of_order)
+        _record_hand_event(locked, "hand.raised", actor, hand=hand)
     return hand
 
 
 def hand_lower(*, actor: Any, circle: Circle, user_id: int | None = None) -> HandRaise:
     """Take back a raised hand (waiting or speaking): one's own, or with ``user_id`` someone
-    else's (moderators, e.g. for a person who left)."""
+    else's (moderators, e.g. for a person who left). A speaker's turn ends then."""
     user_id = checks.optional_id(user_id, "user")
     if user_id is None or user_id == getattr(actor, "pk", None):
         _require(
@@ -637,7 +680,7 @@ def hand_lower(*, actor: Any, circle: Circle, user_id: int | None = None) -> Han
         )
         missing = _("Diese Person hat sich nicht zu Wort gemeldet.")
     with transaction.atomic():
-        lock_room(circle.pk)
+        locked = lock_room(circle.pk)
         hand = (
             HandRaise.objects.select_related("user")
             .filter(circle=circle, user_id=user_id, state__in=OPEN_HAND_STATES)
@@ -648,25 +691,25 @@ def hand_lower(*, actor: Any, circle: Circle, user_id: int | None = None) -> Han
         hand.state = HandRaise.State.LOWERED
         hand.ended_at = timezone.now()
         hand.save(update_fields=["state", "ended_at"])
-        _record_hand_event(circle, "hand.lowered", actor, hand=hand)
+        _record_hand_event(locked, "hand.lowered", actor, hand=hand)
     return hand
 
 
 def hand_next(*, actor: Any, circle: Circle) -> HandRaise | None:
-    """The moderator gives the floor to the first waiting hand; whoever had it is done.
+    """The moderator gives the floor to the next waiting hand (points of order first, then
+    by the room's ``speakers_order``); whoever had it is done. The new turn starts now, with
+    the room's ``speaking_time``, and is logged with the active round and the focused goal.
 
     Returns the new speaker, or ``None`` when the queue had only the speaker."""
     _require(actor, "deliberation.moderate_room", circle, _("Nur die Moderation erteilt das Wort."))
     with transaction.atomic():
-        lock_room(circle.pk)
-        hands = _open_hands(circle.pk)
-        speaking = next((h for h in hands if h.state == HandRaise.State.SPEAKING), None)
-        waiting = sorted(
-            (h for h in hands if h.state == HandRaise.State.WAITING),
-            key=lambda h: (h.raised_at, h.pk),
-        )
+        locked = lock_room(circle.pk)
+        queue = speakers.speakers_queue(locked)
+        speaking = queue.speaking
+        waiting = queue.waiting
         if speaking is None and not waiting:
             raise Conflict(_("Niemand hat sich zu Wort gemeldet."))
+        done_first_time = speaking is not None and queue.is_first_time(speaking)
         now = timezone.now()
         if speaking is not None:
             speaking.state = HandRaise.State.DONE
@@ -674,14 +717,23 @@ def hand_next(*, actor: Any, circle: Circle) -> HandRaise | None:
             speaking.save(update_fields=["state", "ended_at"])
         following = waiting[0] if waiting else None
         if following is not None:
+            scope = speakers.current_scope(locked)
             following.state = HandRaise.State.SPEAKING
-            following.save(update_fields=["state"])
+            following.started_at = now
+            following.time_limit = locked.speaking_time
+            following.round_id = scope.round_id
+            following.goal_id = scope.goal_id
+            following.save(update_fields=["state", "started_at", "time_limit", "round", "goal"])
         _record_hand_event(
-            circle,
+            locked,
             "hand.next",
             actor,
             hand=following,
-            done=payloads.hand_data(speaking) if speaking is not None else None,
+            done=(
+                payloads.hand_data(speaking, first_time=done_first_time)
+                if speaking is not None
+                else None
+            ),
         )
     return following
 

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from deliberation import selectors
+from deliberation import phases, selectors
 from deliberation.models import Comment, Goal, Membership
 from deliberation.rules import room_role
 from deliberation.services import COMMENT_MAX_LENGTH
@@ -82,6 +82,8 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "is_moderator": role == Membership.Role.MODERATOR,
             "goals": _goals_with_threads(goals, comments),
             "comment_chars": COMMENT_MAX_LENGTH,
+            # Which actions each phase allows: the room's scripts follow the server's table.
+            "phase_features": phases.table(),
             "nav": "rooms",
         },
     )

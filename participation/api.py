@@ -29,6 +29,11 @@ from deliberation.models import ActionField, Circle, Concept
 from deliberation.rounds.serializers import DispositionOutput
 from kernel.permissions import can
 from participation import payloads, selectors, services
+from participation.access import (
+    access_contribution,
+    access_questionnaire,
+    access_results,
+)
 from participation.models import Contribution, Question, Questionnaire
 from participation.serializers import (
     ConfirmInput,
@@ -92,29 +97,6 @@ def _field(concept: Concept, slug: str | None) -> ActionField | None:
     if field is None:
         raise exceptions.ValidationError({"action_field": [str(NO_FIELD)]})
     return field
-
-
-def _may_read(user: Any, questionnaire: Questionnaire) -> bool:
-    if can(user, "participation.view_results", questionnaire):
-        return True
-    return (
-        questionnaire.status != Questionnaire.Status.DRAFT
-        and questionnaire.distribution == Questionnaire.Distribution.PUBLIC
-    )
-
-
-def _questionnaire(request: Request, questionnaire_id: int) -> Questionnaire:
-    questionnaire = selectors.questionnaire_by_id(questionnaire_id)
-    if questionnaire is None or not _may_read(request.user, questionnaire):
-        raise exceptions.NotFound(NO_QUESTIONNAIRE)
-    return questionnaire
-
-
-def _readable_results(request: Request, questionnaire_id: int) -> Questionnaire:
-    questionnaire = _questionnaire(request, questionnaire_id)
-    if not can(request.user, "participation.view_results", questionnaire):
-        raise exceptions.NotFound(NO_QUESTIONNAIRE)
-    return questionnaire
 
 
 def _detail(questionnaire_id: int) -> dict[str, Any]:
@@ -185,7 +167,11 @@ class QuestionnaireDetailApi(APIView):
         responses={200: QuestionnaireDetailOutput, **error_responses(404)},
     )
     def get(self, request: Request, questionnaire_id: int) -> Response:
-        return Response(_detail(_questionnaire(request, questionnaire_id).pk))
+        return Response(
+            _detail(
+                access_questionnaire(request.user, questionnaire_id, message=NO_QUESTIONNAIRE).pk
+            )
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -195,7 +181,9 @@ class QuestionnaireDetailApi(APIView):
         responses={200: QuestionnaireDetailOutput, **error_responses(400, 403, 404, 409)},
     )
     def patch(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         data = _valid(QuestionnaireUpdateInput, request.data)
         services.questionnaire_update(
             actor=request.user,
@@ -217,7 +205,9 @@ class QuestionListApi(APIView):
         responses={201: QuestionOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         data = _valid(QuestionInput, request.data)
         question = services.question_add(
             actor=request.user,
@@ -244,7 +234,10 @@ class QuestionDetailApi(APIView):
         responses={200: QuestionOutput, **error_responses(400, 403, 404, 409)},
     )
     def put(self, request: Request, questionnaire_id: int, question_id: int) -> Response:
-        question = _question(_questionnaire(request, questionnaire_id), question_id)
+        question = _question(
+            access_questionnaire(request.user, questionnaire_id, message=NO_QUESTIONNAIRE),
+            question_id,
+        )
         data = _valid(QuestionInput, request.data)
         updated = services.question_update(
             actor=request.user, question_id=question.pk, goal_id=data.pop("goal"), **data
@@ -258,7 +251,10 @@ class QuestionDetailApi(APIView):
         responses={204: None, **error_responses(403, 404, 409)},
     )
     def delete(self, request: Request, questionnaire_id: int, question_id: int) -> Response:
-        question = _question(_questionnaire(request, questionnaire_id), question_id)
+        question = _question(
+            access_questionnaire(request.user, questionnaire_id, message=NO_QUESTIONNAIRE),
+            question_id,
+        )
         services.question_delete(actor=request.user, question_id=question.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -272,7 +268,9 @@ class QuestionMoveApi(APIView):
         responses={200: QuestionnaireDetailOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, questionnaire_id: int, question_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         question = _question(questionnaire, question_id)
         data = _valid(QuestionMoveInput, request.data)
         services.question_move(
@@ -290,7 +288,9 @@ class QuestionnaireOpenApi(APIView):
         responses={200: QuestionnaireDetailOutput, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         data = _valid(OpenInput, request.data)
         services.questionnaire_open(
             actor=request.user,
@@ -309,13 +309,15 @@ class QuestionnaireCloseApi(APIView):
         responses={200: QuestionnaireDetailOutput, **error_responses(403, 404, 409)},
     )
     def post(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         services.questionnaire_close(actor=request.user, questionnaire_id=questionnaire.pk)
         return Response(_detail(questionnaire.pk))
 
 
 def _managed(request: Request, questionnaire_id: int) -> Questionnaire:
-    questionnaire = _questionnaire(request, questionnaire_id)
+    questionnaire = access_questionnaire(request.user, questionnaire_id, message=NO_QUESTIONNAIRE)
     if not can(request.user, "participation.manage_questionnaire", questionnaire):
         raise exceptions.NotFound(NO_QUESTIONNAIRE)
     return questionnaire
@@ -346,7 +348,9 @@ class InvitationListApi(APIView):
         responses={201: InvitationOutput(many=True), **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         data = _valid(InvitationsInput, request.data)
         batch = services.invitations_create(
             actor=request.user, questionnaire_id=questionnaire.pk, emails=data["emails"]
@@ -390,7 +394,7 @@ class ResultsApi(APIView):
         responses={200: ResultsOutput, **error_responses(400, 404)},
     )
     def get(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _readable_results(request, questionnaire_id)
+        questionnaire = access_results(request.user, questionnaire_id, message=NO_QUESTIONNAIRE)
         query = _valid(ResultsQuery, request.query_params)
         results = selectors.questionnaire_results(
             questionnaire, search=query["q"], goal_id=query.get("goal"), state=query["state"]
@@ -406,7 +410,7 @@ class ResponsesCsvApi(APIView):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR), **error_responses(404)},
     )
     def get(self, request: Request, questionnaire_id: int) -> HttpResponse:
-        questionnaire = _readable_results(request, questionnaire_id)
+        questionnaire = access_results(request.user, questionnaire_id, message=NO_QUESTIONNAIRE)
         return _download(
             selectors.responses_csv(questionnaire),
             filename=f"antworten-fragebogen-{questionnaire.pk}.csv",
@@ -423,7 +427,9 @@ class OwnResponseApi(APIView):
         responses={200: ResponseOutput(allow_null=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         response = selectors.account_response(questionnaire, request.user)
         return Response(payloads.response_data(response) if response else None)
 
@@ -435,7 +441,9 @@ class OwnResponseApi(APIView):
         responses={200: ResponseOutput, **error_responses(400, 401, 403, 404, 409)},
     )
     def put(self, request: Request, questionnaire_id: int) -> Response:
-        questionnaire = _questionnaire(request, questionnaire_id)
+        questionnaire = access_questionnaire(
+            request.user, questionnaire_id, message=NO_QUESTIONNAIRE
+        )
         data = _valid(ResponseInput, request.data)
         response = services.response_save(
             actor=request.user,
@@ -620,15 +628,6 @@ class OwnContributionsApi(APIView):
         )
 
 
-def _contribution(request: Request, contribution_id: int) -> Contribution:
-    contribution = selectors.contribution_by_id(contribution_id)
-    if contribution is None or not can(
-        request.user, "participation.view_contribution", contribution
-    ):
-        raise exceptions.NotFound(NO_CONTRIBUTION)
-    return contribution
-
-
 class ContributionDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
@@ -637,7 +636,11 @@ class ContributionDetailApi(APIView):
         responses={200: ContributionOutput, **error_responses(404)},
     )
     def get(self, request: Request, contribution_id: int) -> Response:
-        return Response(payloads.contribution_data(_contribution(request, contribution_id)))
+        return Response(
+            payloads.contribution_data(
+                access_contribution(request.user, contribution_id, message=NO_CONTRIBUTION)
+            )
+        )
 
 
 class ContributionReportApi(APIView):
@@ -654,7 +657,9 @@ class ContributionReportApi(APIView):
         data = _valid(ReportInput, request.data)
         report = services.contribution_report(
             actor=request.user,
-            contribution_id=_contribution(request, contribution_id).pk,
+            contribution_id=access_contribution(
+                request.user, contribution_id, message=NO_CONTRIBUTION
+            ).pk,
             reason=data["reason"],
             client_key=client_address(request),
         )
@@ -709,7 +714,7 @@ class ContributionModerateApi(APIView):
         responses={200: ContributionOutput, **error_responses(400, 401, 403, 404)},
     )
     def post(self, request: Request, contribution_id: int) -> Response:
-        contribution = _contribution(request, contribution_id)
+        contribution = access_contribution(request.user, contribution_id, message=NO_CONTRIBUTION)
         data = _valid(ModerationInput, request.data)
         if data["decision"] == "dismiss":
             services.contribution_reports_dismiss(
@@ -722,7 +727,11 @@ class ContributionModerateApi(APIView):
                 decision=data["decision"],
                 reason=data["reason"],
             )
-        return Response(payloads.contribution_data(_contribution(request, contribution.pk)))
+        return Response(
+            payloads.contribution_data(
+                access_contribution(request.user, contribution.pk, message=NO_CONTRIBUTION)
+            )
+        )
 
 
 class ContributionGoalApi(APIView):
@@ -736,12 +745,16 @@ class ContributionGoalApi(APIView):
         responses={200: ContributionOutput, **error_responses(400, 401, 403, 404, 409)},
     )
     def put(self, request: Request, contribution_id: int) -> Response:
-        contribution = _contribution(request, contribution_id)
+        contribution = access_contribution(request.user, contribution_id, message=NO_CONTRIBUTION)
         data = _valid(GoalLinkInput, request.data)
         services.contribution_link_goal(
             actor=request.user, contribution_id=contribution.pk, goal_id=data["goal"]
         )
-        return Response(payloads.contribution_data(_contribution(request, contribution.pk)))
+        return Response(
+            payloads.contribution_data(
+                access_contribution(request.user, contribution.pk, message=NO_CONTRIBUTION)
+            )
+        )
 
 
 # --- accounts --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,23 @@ from deliberation.models import Circle
 from deliberation.rules import room_role
 from kernel.errors import Forbidden, NotFound
 from rooms.tickets import ticket_redeem
+
+
+class AccessChanged(Exception):
+    """The socket's user is no longer who it was at connect: deactivated, or another role in
+    the room (the consumer closes with 4410)."""
+
+
+def access_current(*, user: Any, circle: Circle, role: str) -> Any:
+    """``user`` as the database has it now, if it still has ``role`` in ``circle``; raises
+    ``AccessChanged`` otherwise. Every command asks this: the user object a socket holds is
+    the one read at connect, whatever the admin did since."""
+    if not getattr(user, "is_authenticated", False):
+        return user
+    fresh = get_user_model()._default_manager.filter(pk=user.pk, is_active=True).first()
+    if fresh is None or room_role(fresh, circle) != role:
+        raise AccessChanged
+    return fresh
 
 
 @dataclass(frozen=True)

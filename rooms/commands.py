@@ -17,10 +17,12 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from deliberation import services
+from attendance import services as attendance_services
+from deliberation import circles, pulse, services
 from deliberation.models import Circle
 from deliberation.rounds import services as round_services
 from kernel.errors import Invalid, NotFound
+from rooms.access import access_current
 from rooms.replay import room_seq
 from voting import selectors as voting_selectors
 from voting import services as voting_services
@@ -66,7 +68,7 @@ def _comment_visibility(hidden: bool) -> Handler:
 
 
 def _hand_raise(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
-    services.hand_raise(actor=actor, circle=circle)
+    services.hand_raise(actor=actor, circle=circle, point_of_order=f.get("point_of_order") or False)
     return {}
 
 
@@ -82,6 +84,35 @@ def _hand_next(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
 
 def _focus_set(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
     services.focus_set(actor=actor, circle=circle, goal_id=f["goal"])
+    return {}
+
+
+# --- the temperature check and the session's settings (docs/protocol.md) ------------------
+
+
+def _pulse_ask(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    pulse_ = pulse.pulse_ask(
+        actor=actor, circle=circle, question=f["question"], duration=f.get("duration")
+    )
+    return {"pulse": pulse_.pk}
+
+
+def _pulse_answer(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    pulse.pulse_answer(actor=actor, circle=circle, pulse_id=f["pulse"], answer=f["answer"])
+    return {"answer": f["answer"]}
+
+
+def _pulse_close(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    return {"pulse": pulse.pulse_close(actor=actor, circle=circle).pk}
+
+
+def _room_configure(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields sent change; the others keep their value."""
+    circles.circle_update(
+        actor=actor,
+        circle=circle,
+        **{name: f[name] for name in circles.SESSION_FIELDS if name in f},
+    )
     return {}
 
 
@@ -159,6 +190,7 @@ def _disposition_set(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str,
         response=f["response"],
         comment_id=f.get("comment"),
         idea_id=f.get("idea"),
+        vote_reason_id=f.get("vote_reason"),
     )
     return {"disposition": disposition.pk}
 
@@ -173,6 +205,7 @@ def _version_publish(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str,
         change_note=f.get("change_note") or "",
         comment_ids=f.get("comment_ids") or (),
         idea_ids=f.get("idea_ids") or (),
+        vote_reason_ids=f.get("vote_reason_ids") or (),
     )
     return {"version": version.number}
 
@@ -201,6 +234,8 @@ def _motion_open(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any
             "changeable",
             "alternatives",
             "rejected_goal_status",
+            "roll_call",
+            "quorum_basis",
         )
         if f.get(name) is not None
     }
@@ -230,6 +265,7 @@ def _ballot_cast(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any
         choice=f.get("choice", ""),
         reason=f.get("reason", ""),
         resistances=f.get("resistances"),
+        on_behalf_of=f.get("for"),
     )
     return {"created": created}
 
@@ -243,6 +279,36 @@ def _motion_close(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, An
     return {"outcome": result.outcome}
 
 
+# --- attendance and deputies (docs/voting.md) ---------------------------------------------
+
+
+def _rollcall_open(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    return {"roll_call": attendance_services.roll_call_open(actor=actor, circle=circle).pk}
+
+
+def _rollcall_mark(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    attendance_services.roll_call_mark(
+        actor=actor, circle=circle, user_id=f["user"], present=f["present"]
+    )
+    return {}
+
+
+def _rollcall_close(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    return {"roll_call": attendance_services.roll_call_close(actor=actor, circle=circle).pk}
+
+
+def _deputy_register(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    attendance_services.deputy_register(
+        actor=actor, circle=circle, member_id=f["member"], deputy_id=f["deputy"]
+    )
+    return {}
+
+
+def _deputy_remove(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    attendance_services.deputy_remove(actor=actor, circle=circle, member_id=f["member"])
+    return {}
+
+
 HANDLERS: dict[str, Handler] = {
     "comment.post": _comment_post,
     "comment.edit": _comment_edit,
@@ -252,6 +318,10 @@ HANDLERS: dict[str, Handler] = {
     "hand.lower": _hand_lower,
     "hand.next": _hand_next,
     "focus.set": _focus_set,
+    "pulse.ask": _pulse_ask,
+    "pulse.answer": _pulse_answer,
+    "pulse.close": _pulse_close,
+    "room.configure": _room_configure,
     "round.open": _round_open,
     "round.phase": _round_phase,
     "agenda.start": _agenda_start,
@@ -264,14 +334,30 @@ HANDLERS: dict[str, Handler] = {
     "motion.open": _motion_open,
     "ballot.cast": _ballot_cast,
     "motion.close": _motion_close,
+    "rollcall.open": _rollcall_open,
+    "rollcall.mark": _rollcall_mark,
+    "rollcall.close": _rollcall_close,
+    "deputy.register": _deputy_register,
+    "deputy.remove": _deputy_remove,
 }
 
 
 def execute(
-    *, actor: Any, circle: Circle, command: str, fields: dict[str, Any], language: str
+    *,
+    actor: Any,
+    circle: Circle,
+    command: str,
+    fields: dict[str, Any],
+    language: str,
+    role: str | None = None,
 ) -> Outcome:
-    """Run one command as ``actor``; domain errors propagate (and roll everything back)."""
+    """Run one command as ``actor``; domain errors propagate (and roll everything back).
+
+    With ``role`` (the socket's role at connect), the actor is first re-read: a deactivated
+    account or a changed role raises ``rooms.access.AccessChanged`` and nothing runs."""
     handler = HANDLERS[command]
+    if role is not None:
+        actor = access_current(user=actor, circle=circle, role=role)
     with translation.override(language), transaction.atomic():
         extra = handler(actor, circle, fields)
         seq = room_seq(circle.pk)

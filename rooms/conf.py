@@ -6,6 +6,8 @@ for what clients see of them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 # Frames above this size get an ``invalid`` error (Daphne itself closes at 1 MiB).
@@ -62,3 +64,26 @@ def rate_window() -> float:
 
 def event_log_keep() -> int:
     return int(settings.ROOM_EVENT_LOG_KEEP)
+
+
+def resume_max_events() -> int:
+    """A resume that would replay more events than this is answered with ``resync``."""
+    return int(settings.ROOM_RESUME_MAX_EVENTS)
+
+
+def resume_burst() -> int:
+    return int(settings.ROOM_RESUME_BURST)
+
+
+def resume_window() -> float:
+    return float(settings.ROOM_RESUME_WINDOW)
+
+
+def max_connections_per_address() -> int:
+    """Counted per server process (each process holds its own sockets)."""
+    return int(settings.ROOM_MAX_CONNECTIONS_PER_ADDRESS)
+
+
+def num_proxies() -> int:
+    proxies: Any = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    return int(proxies or 0)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError, Forbidden, NotFound
 from rooms import commands, conf, protocol, replay
-from rooms.access import RoomAccess, enter_room
+from rooms.access import AccessChanged, RoomAccess, enter_room
 from rooms.hub import Connection, RoomHub, get_registry
 from rooms.protocol import Close, FrameError
 from rooms.tickets import TicketRefused
@@ -33,6 +33,22 @@ logger = logging.getLogger(__name__)
 def _query_value(scope: dict[str, Any], name: str) -> str | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
     return values[-1] if values else None
+
+
+def client_address(scope: dict[str, Any]) -> str:
+    """The client's address as the API's throttling sees it: the direct peer, or with
+    ``NUM_PROXIES`` proxies in front the matching X-Forwarded-For entry."""
+    peer = scope.get("client") or ("", 0)
+    address = str(peer[0])
+    proxies = conf.num_proxies()
+    if proxies:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for":
+                hops = [hop.strip() for hop in value.decode("latin-1").split(",") if hop.strip()]
+                if hops:
+                    address = hops[-min(proxies, len(hops))]
+                break
+    return address[:100]
 
 
 def _after(raw: str | None) -> int | None:
@@ -54,6 +70,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     hub: RoomHub | None = None
     connection: Connection | None = None
     language: str = "de"
+    address: str | None = None
+    resumes: protocol.SlidingWindow
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels 4 runs aclose_old_connections() through the thread pool before every
@@ -71,6 +89,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # 4404, 4401), which a rejected handshake cannot carry.
         await self.accept()
         self.language = protocol.language_of(self.scope)
+        registry = get_registry()
+        address = client_address(self.scope)
+        if registry.addresses[address] >= conf.max_connections_per_address():
+            await self.close(code=int(Close.TOO_MANY_CONNECTIONS))
+            return
+        registry.addresses[address] += 1
+        self.address = address
         try:
             with translation.override(self.language):
                 await self._enter()
@@ -99,6 +124,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         access = self.access
         registry = get_registry()
         self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
+        self.resumes = protocol.SlidingWindow(conf.resume_burst(), conf.resume_window())
         self.connection = Connection(
             self.scope.get(SERVER_SEND, self.base_send),
             role=access.role,
@@ -108,6 +134,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
         self.hub, min_seq = await registry.join(access.circle.pk, self.connection)
         after = _after(_query_value(self.scope, "after"))
+        if after is not None:
+            self.resumes.allow(registry.clock())  # ?after= counts toward the resume budget
         if after is None:
             await self._welcome(min_seq)
         else:
@@ -149,7 +177,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         assert self.access is not None and self.hub is not None and self.connection is not None
         connection, circle_id = self.connection, self.access.circle.pk
         min_seq = self.hub.hold(connection)
-        if not await database_sync_to_async(replay.can_resume)(circle_id, after):
+        resumable = await database_sync_to_async(replay.can_resume)(
+            circle_id, after, max_events=conf.resume_max_events()
+        )
+        if not resumable:
             await self._resync(min_seq)
             return
         if on_connect:
@@ -221,6 +252,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if frame.type == "ping":
             self.connection.send_text(protocol.pong(frame.id, self.connection.sent_seq))
         elif frame.type == "resume":
+            if not self.resumes.allow(now):
+                raise FrameError(
+                    "rate_limited",
+                    _("Zu viele Wiederaufnahmen: höchstens %(n)s in %(s)s Sekunden.")
+                    % {"n": conf.resume_burst(), "s": int(conf.resume_window())},
+                )
             await self._resume(fields["after"])
         else:
             await self._command(frame, fields)
@@ -242,7 +279,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 command=frame.type,
                 fields=fields,
                 language=self.language,
+                role=self.access.role,
             )
+        except AccessChanged:
+            # Whatever the hub has heard yet: this socket may not act as it did any more.
+            self.connection.close(Close.ACCESS_CHANGED)
+            return
         except DomainError as exc:
             raise FrameError(exc.code, exc.message, frame_id=frame.id, field=exc.field) from None
         except Exception:
@@ -259,8 +301,28 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # --- disconnect -----------------------------------------------------------------------
 
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        if self.address is not None:
+            registry = get_registry()
+            registry.addresses[self.address] -= 1
+            if registry.addresses[self.address] <= 0:
+                del registry.addresses[self.address]
+            self.address = None
         if self.connection is not None:
             await self.connection.stop()
             if self.hub is not None:
                 await get_registry().leave(self.hub, self.connection)
         raise StopConsumer()
+
+
+class UnknownSocketConsumer(AsyncJsonWebsocketConsumer):
+    """Any other WebSocket path (``/ws/rooms/%00/``, a non-slug, a typo): accepted and closed
+    with 4404 at once, so the client sees a code and the server logs no traceback."""
+
+    channel_layer_alias = None
+
+    async def websocket_connect(self, message: dict[str, Any]) -> None:
+        await self.accept()
+        await self.close(code=int(Close.NOT_FOUND))
+
+    async def websocket_receive(self, message: dict[str, Any]) -> None:
+        """Nothing to say to a socket that is being closed."""

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
 import socket
 import time
 import weakref
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,9 @@ logger = logging.getLogger(__name__)
 Message = dict[str, Any]
 Send = Callable[[Message], Coroutine[Any, Any, None]]
 Clock = Callable[[], float]
+
+# Event kinds that change who may see or do what in the room (deliberation.services).
+ACCESS_KINDS = ("member.",)
 
 # Rows per query when the hub fills a gap from the log.
 _FILL_CHUNK = 500
@@ -302,15 +306,22 @@ class RoomHub:
     # --- life cycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Subscribe first, then read where the room stands: every event committed after that
-        read is published after the subscription exists (and the poll catches the rest)."""
+        """Subscribe first, then read where the room stands, then start receiving.
+
+        Every event committed after that read is published after the subscription exists, so
+        it waits in the channel until the receiver takes it (and the poll catches the rest).
+        The receiver starts only once ``last_seq`` is known: an event that arrived meanwhile
+        is simply newer than the starting point, never a reason to read the log from 0 (that
+        race once closed every new socket of a cold hub with 4409)."""
         self._layer = get_channel_layer()
         try:
             if self._layer is not None:
                 self.channel = await self._layer.new_channel()
                 await self._layer.group_add(self.group, self.channel)
+            async with self._deliver_lock:
+                self.last_seq = await database_sync_to_async(replay.room_seq)(self.circle_id)
+            if self._layer is not None:
                 self._receiver = asyncio.get_running_loop().create_task(self._receive_loop())
-            self.last_seq = await database_sync_to_async(replay.room_seq)(self.circle_id)
         except BaseException:
             await self._unsubscribe()
             raise
@@ -421,7 +432,9 @@ class RoomHub:
             if message.get("type") != "room.event" or message.get("circle") != self.circle_id:
                 continue
             try:
-                await self.published(message["seq"], message["public"], message["moderator"])
+                await self.published(
+                    message["seq"], message["public"], message["moderator"], message.get("kind")
+                )
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -432,7 +445,9 @@ class RoomHub:
                 )
             await _let_writers_run()
 
-    async def published(self, seq: int, public: str, moderator: str) -> None:
+    async def published(
+        self, seq: int, public: str, moderator: str, kind: str | None = None
+    ) -> None:
         """An event arrived over the channel layer: drop it if known, fill the gap before it
         if there is one, deliver it."""
         if seq <= self.last_seq:
@@ -443,7 +458,7 @@ class RoomHub:
             if seq > self.last_seq + 1:
                 await self._fill(seq - 1)
             if seq == self.last_seq + 1:
-                self._deliver(seq, public, moderator)
+                self._deliver(seq, public, moderator, kind)
 
     async def catch_up(self, upto: int | None = None) -> None:
         """Deliver everything in the log up to ``upto`` (default: the room's last event)."""
@@ -472,16 +487,20 @@ class RoomHub:
     async def _fill(self, upto: int) -> None:
         """Precondition: the caller holds ``_deliver_lock``."""
         while self.last_seq < upto:
+            after = self.last_seq
             events = await database_sync_to_async(replay.events_after)(
-                self.circle_id, self.last_seq, limit=_FILL_CHUNK, upto=upto
+                self.circle_id, after, limit=_FILL_CHUNK, upto=upto
             )
-            if not events or events[0].seq != self.last_seq + 1:
+            if self.last_seq != after:
+                continue  # delivered meanwhile: read again from where the hub stands
+            if not events or events[0].seq != after + 1:
                 self._lost(events[0].seq - 1 if events else upto)
                 if not events:
                     return
             for event in events:
-                self._deliver(event.seq, event.public, event.moderator)
-                await _let_writers_run()
+                if event.seq > self.last_seq:
+                    self._deliver(event.seq, event.public, event.moderator, event.kind)
+                    await _let_writers_run()
 
     def _lost(self, seq: int) -> None:
         """Events up to ``seq`` are not in the log any more (pruned under a hub that lagged far
@@ -491,7 +510,7 @@ class RoomHub:
         for connection in list(self.connections):
             connection.close(Close.TOO_SLOW)
 
-    def _deliver(self, seq: int, public: str, moderator: str) -> None:
+    def _deliver(self, seq: int, public: str, moderator: str, kind: str | None = None) -> None:
         self.last_seq = seq
         # One message object per variant, shared by every socket: nothing is encoded twice.
         public_message: Message = {"type": "websocket.send", "text": public}
@@ -500,10 +519,27 @@ class RoomHub:
         )
         for connection in tuple(self.connections):
             connection.event(seq, moderator_message if connection.moderator else public_message)
+        if kind is None and '"member.' in public:
+            kind = str(json.loads(public).get("kind", ""))  # from a process that sent no kind
+        if kind and kind.startswith(ACCESS_KINDS):
+            self._access_changed(public)
         if self._seq_waiters:
             for wanted, waiter in self._seq_waiters:
                 if wanted <= seq and not waiter.done():
                     waiter.set_result(None)
+
+    def _access_changed(self, public: str) -> None:
+        """A ``member.*`` event: the person's sockets in this room are closed (4410) and
+        reconnect as whoever they are now (a removed member of a private room gets 4403, a
+        deactivated account is anonymous). Their queued frames are dropped with the close, so
+        a removed member hears nothing more of the room, not even this event."""
+        person = (json.loads(public).get("data") or {}).get("person") or {}
+        user_id = person.get("id")
+        if user_id is None:
+            return
+        for connection in tuple(self.connections):
+            if connection.user_id == user_id:
+                connection.close(Close.ACCESS_CHANGED)
 
     # --- presence ---------------------------------------------------------------------------
 
@@ -586,6 +622,8 @@ class HubRegistry:
         # Monotonic seconds; tests replace it to move time without sleeping.
         self.clock: Clock = time.monotonic
         self.hubs: dict[int, RoomHub] = {}
+        # Open room sockets per client address in this process (the per-address limit).
+        self.addresses: Counter[str] = Counter()
         self._maintenance: asyncio.Task[None] | None = None
 
     async def join(self, circle_id: int, connection: Connection) -> tuple[RoomHub, int]:

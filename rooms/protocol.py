@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from deliberation.eventlog import PROTOCOL_VERSION
+from kernel.checks import unusable_character
 from rooms import conf
 
 
@@ -29,6 +30,11 @@ class Close(IntEnum):
     NOT_FOUND = 4404
     HEARTBEAT_TIMEOUT = 4408
     TOO_SLOW = 4409
+    # The user's rights in the room changed (membership added, changed or removed, account
+    # deactivated): reconnect without ``after`` for a fresh welcome as whoever you are now.
+    ACCESS_CHANGED = 4410
+    # More open room sockets from this client address than ROOM_MAX_CONNECTIONS_PER_ADDRESS.
+    TOO_MANY_CONNECTIONS = 4429
     SERVER_ERROR = 4500
 
 
@@ -37,6 +43,9 @@ VIEWER_TYPES = frozenset({"ping", "resume"})
 # Frames without ``id``: the answer is not an ack.
 UNACKED_TYPES = frozenset({"ping", "resume"})
 ID_MAX_LENGTH = 64
+# Objects and lists inside a frame nest at most this deep (the deepest field, a ballot's
+# resistances, needs two levels).
+MAX_DEPTH = 8
 
 
 class FrameError(Exception):
@@ -138,10 +147,20 @@ SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
     "comment.edit": {"comment": (_int, True), "body": (_text, True)},
     "comment.hide": {"comment": (_int, True), "reason": (_text, True)},
     "comment.unhide": {"comment": (_int, True), "reason": (_text, True)},
-    "hand.raise": {},
+    "hand.raise": {"point_of_order": (_bool, False)},
     "hand.lower": {"user": (_int_or_null, False)},
     "hand.next": {},
     "focus.set": {"goal": (_int_or_null, True)},
+    # The temperature check and the session's settings (docs/protocol.md).
+    "pulse.ask": {"question": (_text, True), "duration": (_int_or_null, False)},
+    "pulse.answer": {"pulse": (_int, True), "answer": (_text, True)},
+    "pulse.close": {},
+    "room.configure": {
+        "speaking_time": (_int_or_null, False),
+        "speakers_order": (_text, False),
+        "video_url": (_text, False),
+        "livestream_url": (_text, False),
+    },
     # Rounds (docs/rounds.md): the services check values and ranges themselves.
     "round.open": {"agenda": (_list, True), "ratings_public": (_bool, False)},
     "round.phase": {"phase": (_text, True), "expected_phase": (_text_or_null, False)},
@@ -168,6 +187,7 @@ SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
     "disposition.set": {
         "comment": (_int_or_null, False),
         "idea": (_int_or_null, False),
+        "vote_reason": (_int_or_null, False),
         "value": (_text, True),
         "response": (_text, True),
     },
@@ -178,6 +198,7 @@ SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
         "change_note": (_text_or_null, False),
         "comment_ids": (_list, False),
         "idea_ids": (_list, False),
+        "vote_reason_ids": (_list, False),
     },
     # The consensus vote (docs/voting.md).
     "motion.open": {
@@ -192,22 +213,85 @@ SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
         "deadline": (_text_or_null, False),
         "alternatives": (_list, False),
         "rejected_goal_status": (_text_or_null, False),
+        "roll_call": (_bool, False),
+        "quorum_basis": (_text_or_null, False),
     },
     "ballot.cast": {
         "motion": (_int, True),
         "choice": (_text, False),
         "reason": (_text, False),
         "resistances": (_object_or_null, False),
+        "for": (_int_or_null, False),
     },
     "motion.close": {"motion": (_int, True), "rejected_goal_status": (_text_or_null, False)},
+    # Attendance and deputies (docs/voting.md, "Attendance and deputies").
+    "rollcall.open": {},
+    "rollcall.mark": {"user": (_int, True), "present": (_bool, True)},
+    "rollcall.close": {},
+    "deputy.register": {"member": (_int, True), "deputy": (_int, True)},
+    "deputy.remove": {"member": (_int, True)},
 }
 
 
 def _frame_id(data: dict[str, Any]) -> str | int | None:
     value = data.get("id")
-    if _is_int(value) or (isinstance(value, str) and 0 < len(value) <= ID_MAX_LENGTH):
+    if _is_int(value):
+        return value
+    if (
+        isinstance(value, str)
+        and 0 < len(value) <= ID_MAX_LENGTH
+        and unusable_character(value) is None
+    ):
         return value
     return None
+
+
+def _printable(name: str) -> str:
+    """A field name fit to quote in an error frame (it is sent back as UTF-8)."""
+    return "".join("?" if unusable_character(ch) else ch for ch in name[:50])
+
+
+def _unusable(value: Any) -> tuple[str, str | None] | None:
+    """What makes a parsed JSON value unusable: ("depth", None) when it nests deeper than
+    ``MAX_DEPTH``, ("character", c) for the first character that no database or person can
+    use (NUL, other control characters, lone surrogates: ``kernel.checks``), else None.
+
+    Iterative, so a deep value cannot exhaust the stack here."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            bad = unusable_character(item)
+            if bad is not None:
+                return ("character", bad)
+        elif isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                return ("depth", None)
+            pairs = item.items() if isinstance(item, dict) else ((None, v) for v in item)
+            for key, child in pairs:
+                if key is not None:
+                    stack.append((key, depth))
+                stack.append((child, depth + 1))
+    return None
+
+
+def _check_values(data: dict[str, Any], frame_id: str | int | None) -> None:
+    """Refuse a frame with unusable text or too deep nesting in any field, before any field
+    reaches a service (PostgreSQL cannot store NUL; a lone surrogate cannot be encoded)."""
+    for name, value in data.items():
+        problem = _unusable(name) or _unusable(value)
+        if problem is None:
+            continue
+        field_name = _printable(name)
+        kind, bad = problem
+        if kind == "depth":
+            message = _("Das Feld „%(field)s“ ist zu tief verschachtelt.") % {"field": field_name}
+        else:
+            message = _(
+                "Das Feld „%(field)s“ enthält ein Zeichen, das nicht gespeichert werden kann "
+                "(U+%(code)04X)."
+            ) % {"field": field_name, "code": ord(bad) if bad else 0}
+        raise FrameError("invalid", message, frame_id=frame_id, field=field_name)
 
 
 def parse(text: str | None, binary: bytes | None = None) -> Frame:
@@ -233,11 +317,12 @@ def parse(text: str | None, binary: bytes | None = None) -> Frame:
     if not isinstance(data, dict):
         raise FrameError("invalid", _("Die Nachricht muss ein JSON-Objekt sein."))
     frame_id = _frame_id(data)
+    _check_values(data, frame_id)
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in SPECS:
         raise FrameError(
             "invalid",
-            _("Unbekannter Nachrichtentyp: %(type)s") % {"type": str(kind)[:50]},
+            _("Unbekannter Nachrichtentyp: %(type)s") % {"type": _printable(str(kind))},
             frame_id=frame_id,
             field="type",
         )

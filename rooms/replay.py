@@ -24,13 +24,16 @@ class LoggedEvent:
     seq: int
     public: str
     moderator: str
+    kind: str = ""
 
 
 def _encoded(events: Iterable[RoomEvent]) -> list[LoggedEvent]:
     result = []
     for event in events:
         public, moderator = encode_frames(event)
-        result.append(LoggedEvent(seq=event.seq, public=public, moderator=moderator))
+        result.append(
+            LoggedEvent(seq=event.seq, public=public, moderator=moderator, kind=event.kind)
+        )
     return result
 
 
@@ -54,16 +57,19 @@ def events_after(
     return _encoded(events[:limit])
 
 
-def can_resume(circle_id: int, after: int) -> bool:
+def can_resume(circle_id: int, after: int, *, max_events: int | None = None) -> bool:
     """Whether every event after ``after`` is still in the log (else the client resyncs).
 
     ``after`` beyond the room's last event means the client's state is not from this
-    database (it was reset): that is a resync too."""
+    database (it was reset): that is a resync too. So is a replay of more than
+    ``max_events`` events: a fresh snapshot is cheaper for everybody than the log."""
     current = room_seq(circle_id)
     if after > current:
         return False
     if after == current:
         return True
+    if max_events is not None and current - after > max_events:
+        return False
     oldest = RoomEvent.objects.filter(circle_id=circle_id).aggregate(oldest=Min("seq"))["oldest"]
     return oldest is not None and oldest <= after + 1
 

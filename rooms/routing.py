@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
+from django.urls import path, re_path
 
 from rooms.concept import ConceptConsumer
-from rooms.consumers import SERVER_SEND, RoomConsumer
+from rooms.consumers import SERVER_SEND, RoomConsumer, UnknownSocketConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/rooms/<slug:slug>/", RoomConsumer.as_asgi(), name="room-socket"),
     # Read-only: concept pages hear that the document changed (voting/live.py).
     path("ws/concept/", ConceptConsumer.as_asgi(), name="concept-socket"),
+    # Last: every other path is closed with 4404 instead of failing in the router.
+    re_path(r"", UnknownSocketConsumer.as_asgi(), name="unknown-socket"),
 ]
 
 

@@ -2,8 +2,9 @@
 
 Reading follows ``voting.view_motion`` (public circles for everybody, private ones for their
 members, eligible voters and staff; a 404 for everyone else). Opening and closing are the
-circle moderators'; a ballot is its voter's own and nobody else's, at any time. No response
-carries a tally before close or a secret voter's choice ever.
+circle moderators'; a ballot is its voter's own and nobody else's, at any time (or, on a
+motion that took a roll call, the ballot of an absent member that member's deputy casts). No
+response carries a tally before close or a secret voter's choice ever.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
-from deliberation import selectors as deliberation_selectors
-from deliberation.models import Circle
+from attendance import selectors as attendance_selectors
+from attendance.serializers import DeputyBallotInputSerializer, DeputyRightSerializer
+from deliberation.payloads import person
 from kernel.permissions import can
 from voting import export, payloads, selectors, services, tally
+from voting.access import access_motion, access_motions_circle
 from voting.models import Motion
 from voting.serializers import (
     BallotInputSerializer,
@@ -32,29 +35,13 @@ from voting.serializers import (
     MotionDetailSerializer,
     MotionForYouSerializer,
     MotionOpenInputSerializer,
-    MotionResultSerializer,
+    MotionResultWithElectorateSerializer,
     MotionSerializer,
 )
 
 NO_CIRCLE = _("Kein sichtbarer Kreis mit diesem Kurznamen.")
 NO_MOTION = _("Keine sichtbare Abstimmung mit dieser Nummer.")
 NO_CONCEPT = _("Kein Konzept mit diesem Kurznamen.")
-
-
-def _visible_circle(request: Request, slug: str) -> Circle:
-    circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not can(request.user, "voting.view_motions", circle):
-        raise exceptions.NotFound(NO_CIRCLE)
-    return circle
-
-
-def _visible_motion(request: Request, motion_id: int) -> Motion:
-    """The motion if the user may see it; a due motion is closed first (lazily)."""
-    services.motion_close_if_due(motion_id=motion_id)
-    motion = selectors.motion_by_id(motion_id)
-    if motion is None or not can(request.user, "voting.view_motion", motion):
-        raise exceptions.NotFound(NO_MOTION)
-    return motion
 
 
 def _motion_body(motion: Motion) -> dict[str, Any]:
@@ -74,7 +61,7 @@ class CircleMotionListApi(APIView):
         responses={200: MotionSerializer(many=True), **error_responses(404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        circle = _visible_circle(request, slug)
+        circle = access_motions_circle(request.user, slug)
         services.motions_close_due(circle=circle)
         return Response([_motion_body(m) for m in selectors.circle_motions(circle)])
 
@@ -90,7 +77,7 @@ class MotionOpenApi(APIView):
         responses={201: MotionSerializer(many=True), **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, slug: str) -> Response:
-        circle = _visible_circle(request, slug)
+        circle = access_motions_circle(request.user, slug)
         data = MotionOpenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         options = dict(data.validated_data)
@@ -109,14 +96,21 @@ class MotionDetailApi(APIView):
         responses={200: MotionDetailSerializer, **error_responses(404)},
     )
     def get(self, request: Request, motion_id: int) -> Response:
-        motion = _visible_motion(request, motion_id)
+        motion = access_motion(request.user, motion_id)
         ballot = selectors.my_ballot(motion, request.user) if motion.is_open else None
         you = {
             "eligible": motion.is_open and can(request.user, "voting.cast_ballot", motion),
             "may_close": motion.is_open and can(request.user, "voting.close_motion", motion),
             "ballot": payloads.ballot_data(ballot) if ballot is not None else None,
         }
-        return Response({**_motion_body(motion), "you": MotionForYouSerializer(you).data})
+        electorate = None if motion.is_open else payloads.electorate_data(motion)
+        return Response(
+            {
+                **_motion_body(motion),
+                "you": MotionForYouSerializer(you).data,
+                "electorate": electorate,
+            }
+        )
 
 
 class MotionCloseApi(APIView):
@@ -130,7 +124,7 @@ class MotionCloseApi(APIView):
         responses={200: MotionSerializer, **error_responses(400, 403, 404, 409)},
     )
     def post(self, request: Request, motion_id: int) -> Response:
-        _visible_motion(request, motion_id)
+        access_motion(request.user, motion_id)
         data = MotionCloseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.motion_close(
@@ -138,7 +132,7 @@ class MotionCloseApi(APIView):
             motion_id=motion_id,
             rejected_goal_status=data.validated_data["rejected_goal_status"],
         )
-        return Response(_motion_body(_visible_motion(request, motion_id)))
+        return Response(_motion_body(access_motion(request.user, motion_id)))
 
 
 class MyBallotApi(APIView):
@@ -153,7 +147,7 @@ class MyBallotApi(APIView):
         responses={200: BallotSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, motion_id: int) -> Response:
-        motion = _visible_motion(request, motion_id)
+        motion = access_motion(request.user, motion_id)
         ballot = selectors.my_ballot(motion, request.user)
         if ballot is None:
             raise exceptions.NotFound(_("Sie haben hier (noch) keinen Stimmzettel."))
@@ -182,21 +176,74 @@ class MyBallotApi(APIView):
         )
 
 
+class MyDeputyRightsApi(APIView):
+    """The absent members whose ballot the signed-in deputy may cast (``docs/voting.md``,
+    "Attendance and deputies"); the rights were fixed when the motion opened."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["attendance"],
+        operation_id="motions_deputy_rights",
+        summary="The absent members whose ballot you may cast on this motion, as their deputy",
+        responses={200: DeputyRightSerializer(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request: Request, motion_id: int) -> Response:
+        motion = access_motion(request.user, motion_id)
+        rights = attendance_selectors.deputy_rights_of(motion, request.user)
+        return Response(
+            [
+                DeputyRightSerializer({"member": person(r.member), "used": r.used}).data
+                for r in rights
+            ]
+        )
+
+
+class DeputyBallotApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        tags=["attendance"],
+        operation_id="motions_deputy_ballot_cast",
+        summary="As a deputy, cast (or change) the ballot of an absent member",
+        request=DeputyBallotInputSerializer,
+        responses={
+            200: OpenApiResponse(description="The member's ballot was changed."),
+            201: OpenApiResponse(description="The member's ballot was cast."),
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def put(self, request: Request, motion_id: int, member_id: int) -> Response:
+        data = DeputyBallotInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _ballot, created = services.ballot_cast(
+            actor=request.user, motion_id=motion_id, on_behalf_of=member_id, **data.validated_data
+        )
+        return Response(
+            {"motion": motion_id, "member": member_id, "created": created},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
 class MotionResultApi(APIView):
     @extend_schema(
         tags=["votes"],
         operation_id="motions_result_retrieve",
-        summary="The result of a closed motion (409 while it is open)",
-        responses={200: MotionResultSerializer, **error_responses(404, 409)},
+        summary="The result of a closed motion with who could and who did vote (409 while open)",
+        responses={200: MotionResultWithElectorateSerializer, **error_responses(404, 409)},
     )
     def get(self, request: Request, motion_id: int) -> Response:
-        motion = _visible_motion(request, motion_id)
+        motion = access_motion(request.user, motion_id)
         if motion.is_open:
             return Response(
                 {"code": "conflict", "detail": str(_("Die Abstimmung läuft noch."))},
                 status=status.HTTP_409_CONFLICT,
             )
-        return Response(MotionResultSerializer(payloads.result_data(motion.result)).data)
+        body = {
+            **payloads.result_data(motion.result),
+            "electorate": payloads.electorate_data(motion),
+        }
+        return Response(MotionResultWithElectorateSerializer(body).data)
 
 
 class MotionRecordApi(APIView):
@@ -213,7 +260,7 @@ class MotionRecordApi(APIView):
         },
     )
     def get(self, request: Request, motion_id: int) -> HttpResponse:
-        motion = _visible_motion(request, motion_id)
+        motion = access_motion(request.user, motion_id)
         if motion.is_open:
             return Response(
                 {"code": "conflict", "detail": str(_("Die Abstimmung läuft noch."))},

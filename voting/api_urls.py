@@ -21,6 +21,16 @@ urlpatterns = [
     path("motions/<int:motion_id>/close/", api.MotionCloseApi.as_view(), name="api-motion-close"),
     path("motions/<int:motion_id>/ballot/", api.MyBallotApi.as_view(), name="api-my-ballot"),
     path(
+        "motions/<int:motion_id>/deputy-ballots/",
+        api.MyDeputyRightsApi.as_view(),
+        name="api-deputy-rights",
+    ),
+    path(
+        "motions/<int:motion_id>/deputy-ballots/<int:member_id>/",
+        api.DeputyBallotApi.as_view(),
+        name="api-deputy-ballot",
+    ),
+    path(
         "motions/<int:motion_id>/result/", api.MotionResultApi.as_view(), name="api-motion-result"
     ),
     path(

@@ -72,6 +72,11 @@ class Motion(models.Model):
     # Secret ballots are found again by HMAC(SECRET_KEY, salt, motion, voter); the salt is
     # erased at close, after which no one, not even the database, can link a ballot to a voter.
     voter_key_salt = models.CharField(_("Schlüsselsalz"), max_length=64, blank=True)
+    # What the motion committed to at opening (rule, exact text or alternatives, electorate:
+    # ``voting.tally.commitment``) and its SHA-256, published at once and repeated in the
+    # record. Empty for motions opened before commitments existed.
+    commitment = models.JSONField(_("Festlegung bei der Eröffnung"), null=True, blank=True)
+    fingerprint = models.CharField(_("Fingerabdruck (SHA-256)"), max_length=64, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -148,6 +153,9 @@ class EligibleVoter(models.Model):
         related_name="+",
         verbose_name=_("Person"),
     )
+    # Set at close (for secret motions too, from the voter keys before the salt is erased):
+    # who took part is published, what they chose never. None while the motion is open.
+    took_part = models.BooleanField(_("hat teilgenommen"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Stimmberechtigte:r")

@@ -55,6 +55,7 @@ def motion_data(motion: Motion, *, turnout: int, eligible: int) -> dict[str, Any
         ],
         "method": motion.method,
         "rule": motion.rule,
+        "fingerprint": motion.fingerprint or None,
         "secret": motion.secret,
         "changeable": motion.changeable,
         "deadline": _iso(motion.deadline),
@@ -67,6 +68,14 @@ def motion_data(motion: Motion, *, turnout: int, eligible: int) -> dict[str, Any
         "closed_at": _iso(motion.closed_at),
         "result": result_data(result) if result is not None else None,
     }
+
+
+def electorate_data(motion: Motion) -> list[dict[str, Any]]:
+    """After close: every eligible member and whether they took part (never what they chose),
+    by name. Precondition: the motion is closed (``took_part`` is set at close)."""
+    rows = motion.eligible.select_related("user").order_by("user_id")
+    members = [{**(person(row.user) or {}), "took_part": row.took_part} for row in rows]
+    return sorted(members, key=lambda m: str(m["name"]).casefold())
 
 
 def turnout_data(motion: Motion, *, turnout: int, eligible: int) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 import rules
 
+from attendance.rules import is_motion_deputy
 from deliberation.rules import is_circle_member, is_circle_moderator, is_public_circle, is_staff
 from voting.models import EligibleVoter, Motion
 
@@ -28,8 +29,10 @@ rules.add_perm("voting.open_motion", is_circle_moderator)
 rules.add_perm("voting.view_motions", is_public_circle | is_circle_member | is_staff)
 # object: the motion
 # An eligible voter keeps seeing the motion even if their membership ended after opening.
+# A deputy of an absent member sees the motion it casts that member's ballot on.
 rules.add_perm(
-    "voting.view_motion", is_public_circle | is_circle_member | is_staff | is_eligible_voter
+    "voting.view_motion",
+    is_public_circle | is_circle_member | is_staff | is_eligible_voter | is_motion_deputy,
 )
 rules.add_perm("voting.close_motion", is_circle_moderator)
 rules.add_perm("voting.cast_ballot", is_eligible_voter)

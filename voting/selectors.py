@@ -23,9 +23,14 @@ def voter_key(motion: Motion, user: Any) -> str:
     and the user. Without the salt (erased at the close of a secret motion) it links nothing.
 
     Precondition: ``motion.voter_key_salt`` is set (the motion is open, or open-ballot)."""
+    return voter_key_for(motion, user.pk)
+
+
+def voter_key_for(motion: Motion, user_id: int) -> str:
+    """``voter_key`` by the user's id (the close finds who took part this way)."""
     if not motion.voter_key_salt:
         raise ValueError("this motion's voter keys are erased")
-    message = f"{motion.voter_key_salt}:{motion.pk}:{user.pk}".encode()
+    message = f"{motion.voter_key_salt}:{motion.pk}:{user_id}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 

@@ -9,7 +9,10 @@ from deliberation.models import Goal
 from voting import tally
 from voting.models import REJECTED_GOAL_STATUSES, Motion, Result
 
-SHARE_HELP = 'An exact fraction between 0 and 1 as text, e.g. "2/3" or "1/2" (or "0.5").'
+SHARE_HELP = (
+    'An exact fraction between 0 and 1 as text, e.g. "2/3" or "1/2" (or "0.5"); at most six '
+    "digits a number, no exponent."
+)
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -24,10 +27,13 @@ class MotionOpenInputSerializer(serializers.Serializer):
     )
     method = serializers.ChoiceField(choices=Motion.Method.choices)
     quorum = serializers.CharField(
-        required=False, help_text=f"Share of eligible voters who must take part. {SHARE_HELP}"
+        required=False,
+        max_length=tally.SHARE_MAX_LENGTH,
+        help_text=f"Share of eligible voters who must take part. {SHARE_HELP}",
     )
     threshold = serializers.CharField(
         required=False,
+        max_length=tally.SHARE_MAX_LENGTH,
         help_text=f"consent/majority: share of support among non-abstaining ballots. {SHARE_HELP}",
     )
     threshold_mode = serializers.ChoiceField(
@@ -51,6 +57,19 @@ class MotionOpenInputSerializer(serializers.Serializer):
     )
     rejected_goal_status = serializers.ChoiceField(
         choices=REJECTED_GOAL_STATUSES, required=False, default=Goal.Status.REVISED
+    )
+    roll_call = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Use the circle's last closed roll call: deputies may cast the ballots of "
+        "the eligible voters absent from it.",
+    )
+    quorum_basis = serializers.ChoiceField(
+        choices=tally.QUORUM_BASES,
+        required=False,
+        default=tally.QUORUM_ELIGIBLE,
+        help_text="eligible: the quorum counts over all eligible voters; present: over those "
+        "present at the roll call (implies roll_call).",
     )
 
 
@@ -136,6 +155,14 @@ class MotionResultSerializer(serializers.Serializer):
     digest = serializers.CharField(help_text="SHA-256 of the canonical record (hex).")
 
 
+class ElectorateMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    took_part = serializers.BooleanField(
+        allow_null=True, help_text="Cast a ballot (never what). Null: closed before it was kept."
+    )
+
+
 class MotionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     circle = serializers.IntegerField()
@@ -144,6 +171,11 @@ class MotionSerializer(serializers.Serializer):
     alternatives = MotionAlternativeSerializer(many=True)
     method = serializers.ChoiceField(choices=Motion.Method.choices)
     rule = serializers.DictField(help_text="The rule fixed at opening (immutable).")
+    fingerprint = serializers.CharField(
+        allow_null=True,
+        help_text="SHA-256 of what the motion committed to at opening: the canonical rule, "
+        "the exact text (or alternatives) and the electorate. Repeated in the record.",
+    )
     secret = serializers.BooleanField()
     changeable = serializers.BooleanField()
     deadline = serializers.DateTimeField(allow_null=True)
@@ -174,3 +206,15 @@ class MotionForYouSerializer(serializers.Serializer):
 
 class MotionDetailSerializer(MotionSerializer):
     you = MotionForYouSerializer(help_text="What the requesting user may do (not in events).")
+    electorate = ElectorateMemberSerializer(
+        many=True,
+        allow_null=True,
+        help_text="After close: every eligible member and whether they took part (for secret "
+        "motions too, never what they chose). Null while the motion is open.",
+    )
+
+
+class MotionResultWithElectorateSerializer(MotionResultSerializer):
+    electorate = ElectorateMemberSerializer(
+        many=True, help_text="Every eligible member and whether they took part (never what)."
+    )

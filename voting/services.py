@@ -10,6 +10,7 @@ The count itself is ``voting.tally.count``: a pure function, published with ever
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,9 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attendance import selectors as attendance_selectors
+from attendance import services as attendance_services
 from deliberation import services as deliberation_services
 from deliberation.eventlog import record_event
 from deliberation.models import Circle, Goal, GoalVersion, Membership
+from deliberation.rounds import services as round_services
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
 from voting import payloads, selectors, tally
@@ -43,6 +47,8 @@ ALTERNATIVES_MAX = 8
 ALTERNATIVE_LABELS = "ABCDEFGH"
 BATCH_MAX = 20
 
+logger = logging.getLogger(__name__)
+
 # The defaults of each method. "More than half" is expressed explicitly as the mode
 # ``more_than`` with 1/2, so a 50:50 tie is not a majority; consent needs at least 2/3.
 DEFAULT_QUORUM = Fraction(1, 2)
@@ -62,7 +68,10 @@ def _share(value: Any, default: Fraction, field: str) -> Fraction:
         return tally.parse_share(value if isinstance(value, Fraction) else str(value), name=field)
     except tally.RecordError:
         raise Invalid(
-            _("%(field)s muss ein Anteil zwischen 0 und 1 sein, z. B. 2/3 oder 0.5.")
+            _(
+                "%(field)s muss ein Anteil zwischen 0 und 1 sein, z. B. 2/3 oder 0.5 "
+                "(höchstens sechs Ziffern je Zahl, ohne Exponent)."
+            )
             % {"field": field},
             field=field,
         ) from None
@@ -125,6 +134,26 @@ def _clean_alternatives(method: str, alternatives: Sequence[str] | None) -> list
     return texts
 
 
+def _motion_ref(motion: Motion) -> dict[str, Any]:
+    return {
+        "id": motion.pk,
+        "circle": motion.circle.slug,
+        "goal": {"id": motion.goal_id, "title": motion.goal.title},
+        "opened_at": motion.opened_at.isoformat(),
+    }
+
+
+def _subject(motion: Motion, alternatives: list[MotionAlternative]) -> dict[str, Any]:
+    """What is voted on, exactly: the version's text, or the alternatives' texts."""
+    version = motion.version
+    subject: dict[str, Any] = {
+        "version": {"id": version.pk, "number": version.number, "text": version.text}
+    }
+    if alternatives:
+        subject["alternatives"] = [{"label": a.label, "text": a.text} for a in alternatives]
+    return subject
+
+
 def motions_open(
     *,
     actor: Any,
@@ -140,13 +169,17 @@ def motions_open(
     deadline: datetime | None = None,
     alternatives: Sequence[str] | None = None,
     rejected_goal_status: str = Goal.Status.REVISED,
+    roll_call: bool = False,
+    quorum_basis: str | None = None,
 ) -> list[Motion]:
     """Open one motion per goal, all under the same rule, in one transaction: all or none.
 
     Each goal must belong to the circle's action field and be in discussion or revised; it
     goes into status ``in_vote`` on its current version. The circle's experts at this moment
     are the eligible voters (a snapshot). ``alternatives`` (2–8 wordings) is for a single goal
-    under ``resistance`` only.
+    under ``resistance`` only. ``roll_call`` / ``quorum_basis="present"``: the motion uses the
+    circle's last closed roll call (deputies of absent members, the quorum over the members
+    present; ``attendance.services.motion_rule_options``).
     """
     _require(
         actor,
@@ -164,6 +197,11 @@ def motions_open(
         changeable=changeable,
         deadline=deadline,
     )
+    extra, roll_call_used = attendance_services.motion_rule_options(
+        circle=circle, roll_call=roll_call, quorum_basis=quorum_basis
+    )
+    rule.update(extra)
+    tally.check_rule(rule)
     texts = _clean_alternatives(method, alternatives)
     ids = list(dict.fromkeys(goal_ids))
     if not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -232,7 +270,22 @@ def motions_open(
             EligibleVoter.objects.bulk_create(
                 EligibleVoter(motion=motion, user_id=user_id) for user_id in voters
             )
-            motion = Motion.objects.select_related("goal", "version", "opened_by").get(pk=motion.pk)
+            if roll_call_used is not None:
+                attendance_services.motion_attendance_take(
+                    motion=motion, roll_call=roll_call_used, voter_ids=voters
+                )
+            motion = Motion.objects.select_related("circle", "goal", "version", "opened_by").get(
+                pk=motion.pk
+            )
+            # The commitment: fixed and published now, repeated in the record at close.
+            motion.commitment = tally.commitment(
+                motion=_motion_ref(motion),
+                rule=rule,
+                subject=_subject(motion, list(motion.alternatives.order_by("order"))),
+                voter_ids=voters,
+            )
+            motion.fingerprint = tally.digest(motion.commitment)
+            motion.save(update_fields=["commitment", "fingerprint"])
             record_event(
                 circle=circle,
                 kind="motion.opened",
@@ -311,6 +364,7 @@ def ballot_cast(
     choice: str = "",
     reason: str = "",
     resistances: dict[str, int] | None = None,
+    on_behalf_of: int | None = None,
 ) -> tuple[Ballot, bool]:
     """Cast (or, if the rule allows, change) the actor's ballot. Returns ``(ballot, created)``.
 
@@ -319,6 +373,10 @@ def ballot_cast(
     Holds the motion's row lock, so concurrent casts serialise; the database's unique
     (motion, voter key) is the last line. A new ballot records ``motion.turnout`` (a count;
     for a secret motion without an actor, so not even the log says who voted).
+
+    ``on_behalf_of``: the actor is a deputy and casts the ballot of that absent member
+    (``attendance.services``): filed under the member's key, never both the member's and
+    the deputy's.
     """
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise Forbidden(_("Bitte melden Sie sich an, um abzustimmen."))
@@ -340,11 +398,20 @@ def ballot_cast(
         if _deadline_passed(motion, now):
             deadline_passed = True
         else:
-            if not can(actor, "voting.cast_ballot", motion):
+            deputy = actor if on_behalf_of is not None else None
+            voter = actor
+            if deputy is not None:
+                voter = attendance_services.deputy_member(
+                    motion=motion, deputy=deputy, member_id=on_behalf_of
+                )
+            elif not can(actor, "voting.cast_ballot", motion):
                 raise Forbidden(_("Sie sind bei dieser Abstimmung nicht stimmberechtigt."))
             choice, values, reason = _clean_ballot(motion, choice, reason, resistances)
-            key = selectors.voter_key(motion, actor)
+            key = selectors.voter_key(motion, voter)
             ballot = Ballot.objects.filter(motion=motion, voter_key=key).first()
+            attendance_services.ballot_check(
+                motion=motion, voter=voter, deputy=deputy, has_ballot=ballot is not None
+            )
             if ballot is not None:
                 if not motion.changeable:
                     raise Conflict(
@@ -357,12 +424,34 @@ def ballot_cast(
                 ballot.changed_at = None if motion.secret else now
                 ballot.save(update_fields=["choice", "resistances", "reason", "changed_at"])
                 return ballot, False
+            # The invariant the close relies on, checked under the motion's lock whatever the
+            # permission rules say: a new ballot only from the snapshot, never one too many.
+            if not EligibleVoter.objects.filter(motion=motion, user=voter).exists():
+                logger.warning(
+                    "motion %s: refused a ballot for ineligible user %s", motion.pk, voter.pk
+                )
+                raise Forbidden(_("Sie sind bei dieser Abstimmung nicht stimmberechtigt."))
+            turnout = selectors.motion_turnout(motion)
+            eligible = selectors.motion_eligible_count(motion)
+            if turnout >= eligible:
+                logger.error(
+                    "motion %s: %s ballots for %s eligible voters; refused one more",
+                    motion.pk,
+                    turnout,
+                    eligible,
+                )
+                raise Conflict(
+                    _(
+                        "Für diese Abstimmung liegen schon so viele Stimmen vor, wie es "
+                        "Stimmberechtigte gibt; es wird keine weitere angenommen."
+                    )
+                )
             try:
                 with transaction.atomic():
                     ballot = Ballot.objects.create(
                         motion=motion,
                         voter_key=key,
-                        voter=None if motion.secret else actor,
+                        voter=None if motion.secret else voter,
                         choice=choice,
                         resistances=values,
                         reason=reason,
@@ -370,14 +459,11 @@ def ballot_cast(
                     )
             except IntegrityError:
                 raise Conflict(_("Sie haben bereits abgestimmt.")) from None
+            attendance_services.ballot_noted(motion=motion, voter=voter, deputy=deputy)
             record_event(
                 circle=motion.circle,
                 kind="motion.turnout",
-                payload=payloads.turnout_data(
-                    motion,
-                    turnout=selectors.motion_turnout(motion),
-                    eligible=selectors.motion_eligible_count(motion),
-                ),
+                payload=payloads.turnout_data(motion, turnout=turnout + 1, eligible=eligible),
                 actor=None if motion.secret else actor,
             )
             return ballot, True
@@ -407,33 +493,114 @@ def _ballot_entry(ballot: Ballot, motion: Motion) -> dict[str, Any]:
 def _record(
     motion: Motion,
     alternatives: list[MotionAlternative],
-    eligible: int,
+    voter_ids: list[int],
+    took_part: list[int],
     ballots: list[dict[str, Any]],
     counted: dict[str, Any],
 ) -> dict[str, Any]:
-    """The canonical record: everything needed to recount and nothing about secret voters."""
-    version = motion.version
-    subject: dict[str, Any] = {
-        "version": {"id": version.pk, "number": version.number, "text": version.text}
-    }
-    if alternatives:
-        subject["alternatives"] = [{"label": a.label, "text": a.text} for a in alternatives]
+    """The canonical record: everything needed to recount and to check the commitment made
+    at opening (who could and who did vote), and nothing that ties a choice to a voter of a
+    secret motion."""
     assert motion.closed_at is not None
-    return {
+    record: dict[str, Any] = {
         "format": tally.FORMAT,
-        "motion": {
-            "id": motion.pk,
-            "circle": motion.circle.slug,
-            "goal": {"id": motion.goal_id, "title": motion.goal.title},
-            "opened_at": motion.opened_at.isoformat(),
-            "closed_at": motion.closed_at.isoformat(),
-        },
+        "motion": {**_motion_ref(motion), "closed_at": motion.closed_at.isoformat()},
         "rule": motion.rule,
-        "subject": subject,
-        "eligible": eligible,
+        "subject": _subject(motion, alternatives),
+        "eligible": len(voter_ids),
+        "cast": len(ballots),
+        "electorate": {"voters": sorted(voter_ids), "took_part": sorted(took_part)},
+        "opening": motion.commitment,
+        "fingerprint": motion.fingerprint,
         "ballots": ballots,
         "result": counted,
     }
+    if not motion.commitment:  # opened before commitments existed: the old format
+        record = {key: record[key] for key in ("motion", "rule", "subject", "eligible")} | {
+            "format": tally.FORMAT_V1,
+            "ballots": ballots,
+            "result": counted,
+        }
+    return record
+
+
+def _refuse_close(motion: Motion, problem: str) -> Conflict:
+    """Log an inconsistency found at close and build the refusal; the motion stays open."""
+    logger.error("motion %s cannot be closed: %s", motion.pk, problem)
+    return Conflict(
+        _(
+            "Die Abstimmung kann nicht ausgezählt werden, weil ihre Stimmzettel nicht zu den "
+            "Stimmberechtigten passen (%(problem)s). Sie bleibt offen; der Betrieb ist "
+            "informiert."
+        )
+        % {"problem": problem}
+    )
+
+
+def _took_part(motion: Motion, rows: list[Ballot], voter_ids: list[int]) -> list[int]:
+    """Who cast the ballots ``rows``, found by their voter keys; refuses (``Conflict``) a
+    ballot that belongs to nobody eligible. Precondition: the salt is still there (the
+    caller holds the motion's lock and has not erased it)."""
+    owner = {selectors.voter_key_for(motion, user_id): user_id for user_id in voter_ids}
+    took_part: list[int] = []
+    for row in rows:
+        user_id = owner.get(row.voter_key)
+        if user_id is None or (row.voter_id is not None and row.voter_id != user_id):
+            raise _refuse_close(
+                motion, _("ein Stimmzettel gehört niemandem, der stimmberechtigt ist")
+            )
+        took_part.append(user_id)
+    if len(took_part) != len(set(took_part)):
+        raise _refuse_close(motion, _("eine Person hat mehr als einen Stimmzettel"))
+    return took_part
+
+
+def _forget_secret_ballots(motion: Motion, entries: list[dict[str, Any]]) -> None:
+    """Rewrite a secret motion's ballots so that nothing stored ties a choice to a voter or
+    to a cast time: the rows are deleted and inserted again in this (the closing)
+    transaction, so they all carry its transaction id; in canonical order (the order of the
+    published record, a function of the choices only), so their physical order says nothing;
+    with fresh random ids and random keys, no voter and no timestamp. Precondition: the
+    caller holds the motion's lock and the entries are in canonical order."""
+    Ballot.objects.filter(motion=motion).delete()
+    Ballot.objects.bulk_create(
+        Ballot(
+            motion=motion,
+            voter_key=secrets.token_hex(32),
+            voter=None,
+            choice=entry.get("choice", ""),
+            resistances=entry.get("resistances"),
+            reason=entry["reason"],
+            cast_at=None,
+            changed_at=None,
+        )
+        for entry in entries
+    )
+
+
+# The consent choices whose reasons go to the goal's next revision round, and as what.
+REASON_KINDS = {"consent_with_concerns": "concern", "veto": "veto"}
+
+
+def _hand_reasons_to_revision(motion: Motion, rows: list[Ballot], closed_at: datetime) -> None:
+    """The concerns and vetoes become feedback of the goal (``deliberation``): its next
+    round in the room evaluates them. A secret vote's go without author, in an order of
+    their text (``vote_reasons_record``). Precondition: in the closing transaction, with
+    the ballots as cast (``rows``)."""
+    if motion.method != tally.CONSENT:
+        return
+    round_services.vote_reasons_record(
+        goal=motion.goal,
+        circle=motion.circle,
+        motion_id=motion.pk,
+        reasons=[
+            (REASON_KINDS[row.choice], row.reason, None if motion.secret else row.voter)
+            for row in rows
+            if row.choice in REASON_KINDS and row.reason.strip()
+        ],
+        closed_at=closed_at,
+        secret=motion.secret,
+    )
 
 
 def _close(
@@ -452,11 +619,35 @@ def _close(
         if motion.status != Motion.Status.OPEN:
             raise Conflict(_("Die Abstimmung ist bereits geschlossen."))
         alternatives = list(motion.alternatives.order_by("order"))
-        eligible = selectors.motion_eligible_count(motion)
-        ballots = tally.sort_ballots(
-            [_ballot_entry(b, motion) for b in motion.ballots.select_related("voter")]
+        voter_ids = list(
+            EligibleVoter.objects.filter(motion=motion)
+            .order_by("user_id")
+            .values_list("user_id", flat=True)
         )
-        counted = tally.count(motion.rule, eligible, ballots, [a.label for a in alternatives])
+        eligible = len(voter_ids)
+        rows = list(motion.ballots.select_related("voter"))
+        if len(rows) > eligible:
+            raise _refuse_close(
+                motion,
+                _("%(n)s Stimmzettel bei %(m)s Stimmberechtigten")
+                % {"n": len(rows), "m": eligible},
+            )
+        took_part = _took_part(motion, rows, voter_ids)
+        ballots = tally.sort_ballots([_ballot_entry(b, motion) for b in rows])
+        try:
+            counted = tally.count(
+                motion.rule,
+                eligible,
+                ballots,
+                [a.label for a in alternatives],
+                present=attendance_selectors.motion_present_count(motion),
+            )
+        except tally.RecordError as exc:
+            raise _refuse_close(motion, str(exc)) from None
+        EligibleVoter.objects.filter(motion=motion).update(took_part=False)
+        EligibleVoter.objects.filter(motion=motion, user_id__in=took_part).update(took_part=True)
+        if motion.secret:
+            _forget_secret_ballots(motion, ballots)
 
         motion.status = Motion.Status.CLOSED
         motion.closed_by = actor
@@ -468,7 +659,11 @@ def _close(
 
         closed_at = motion.closed_at
         assert closed_at is not None
-        record = _record(motion, alternatives, eligible, ballots, counted)
+        _hand_reasons_to_revision(motion, rows, closed_at)
+        record = _record(motion, alternatives, voter_ids, took_part, ballots, counted)
+        attendance = attendance_services.motion_record_section(motion=motion)
+        if attendance is not None:  # the roll call and the deputies, in the digest too
+            record["attendance"] = attendance
         adopted = counted["outcome"] == tally.ADOPTED
         goal_status = (
             Goal.Status.ADOPTED

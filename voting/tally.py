@@ -10,8 +10,12 @@ Nothing here imports Django, reads a database or knows who anybody is: a count i
 function of the rule, the number of eligible voters and the ballots.
 
 Shares (quorum, threshold) are exact fractions written as ``"2/3"``, never floats, so every
-language compares them the same way. Canonical JSON is ``json.dumps(obj, sort_keys=True,
-separators=(",", ":"), ensure_ascii=False)`` encoded as UTF-8; the digest is the SHA-256 of
+language compares them the same way. They are read as *bounded* numbers (at most six digits
+each side, no exponent): ``Fraction("1e-99999999")`` would compute a number with a hundred
+million digits, so the parser never hands a string to ``Fraction`` it has not checked.
+
+Canonical JSON is ``json.dumps(obj, sort_keys=True, separators=(",", ":"),
+ensure_ascii=False)`` encoded as UTF-8; the digest is the SHA-256 of
 those bytes. The published record file *is* its canonical form, so ``sha256sum record.json``
 prints the digest too.
 """
@@ -20,12 +24,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-FORMAT = "konsens-vote-record/1"
+FORMAT = "konsens-vote-record/2"
+FORMAT_V1 = "konsens-vote-record/1"  # records closed before commitments existed
+FORMATS = (FORMAT, FORMAT_V1)
+COMMITMENT_FORMAT = "konsens-vote-commitment/1"
 
 CONSENT = "consent"
 MAJORITY = "majority"
@@ -41,6 +49,11 @@ RESISTANCE_MAX = 10
 AT_LEAST = "at_least"
 MORE_THAN = "more_than"
 THRESHOLD_MODES = (AT_LEAST, MORE_THAN)
+
+# The quorum's base (``rule["quorum_basis"]``, absent = all eligible voters): attendance.
+QUORUM_ELIGIBLE = "eligible"
+QUORUM_PRESENT = "present"
+QUORUM_BASES = (QUORUM_ELIGIBLE, QUORUM_PRESENT)
 
 ADOPTED = "adopted"
 REJECTED = "rejected"
@@ -72,18 +85,113 @@ def sort_ballots(ballots: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(ballots, key=canonical_json)
 
 
+# --- the commitment made at opening ---------------------------------------------------------
+
+
+def electorate_hash(voter_ids: Sequence[int]) -> str:
+    """SHA-256 of the canonical JSON of the eligible voters' ids, sorted ascending."""
+    return digest(sorted(voter_ids))
+
+
+def commitment(
+    *,
+    motion: dict[str, Any],
+    rule: dict[str, Any],
+    subject: dict[str, Any],
+    voter_ids: Sequence[int],
+) -> dict[str, Any]:
+    """What a motion commits to when it opens: its rule, the exact text voted on (or the
+    alternatives) and the electorate (how many, and a hash of who). Its ``digest`` is the
+    motion's *fingerprint*, published at once; the record repeats this document, so anyone
+    can check that nothing of it changed between opening and close."""
+    return {
+        "format": COMMITMENT_FORMAT,
+        "motion": motion,
+        "rule": rule,
+        "subject": subject,
+        "electorate": {"eligible": len(voter_ids), "voters_sha256": electorate_hash(voter_ids)},
+    }
+
+
+def check_commitment(record: dict[str, Any], expected_fingerprint: str | None = None) -> list[str]:
+    """The problems of a record's opening commitment and electorate (empty: all agree)."""
+    problems: list[str] = []
+    opening = record.get("opening")
+    fingerprint = record.get("fingerprint")
+    if not isinstance(opening, dict) or not isinstance(fingerprint, str):
+        return ["the record carries no commitment made at opening"]
+    if digest(opening) != fingerprint:
+        problems.append(
+            f"fingerprint differs: the opening commitment hashes to {digest(opening)}, "
+            f"the record says {fingerprint}"
+        )
+    if expected_fingerprint and fingerprint != expected_fingerprint.strip().lower():
+        problems.append(
+            f"fingerprint differs: record {fingerprint}, published at opening "
+            f"{expected_fingerprint}"
+        )
+    if opening.get("format") != COMMITMENT_FORMAT:
+        problems.append(f"commitment format: expected {COMMITMENT_FORMAT!r}")
+    for key in ("rule", "subject"):
+        if opening.get(key) != record.get(key):
+            problems.append(f"the {key} differs from the one committed at opening")
+    if (opening.get("motion") or {}).get("id") != (record.get("motion") or {}).get("id"):
+        problems.append("the commitment belongs to another motion")
+    committed = opening.get("electorate") or {}
+    electorate = record.get("electorate") or {}
+    voters = electorate.get("voters")
+    took_part = electorate.get("took_part")
+    if not isinstance(voters, list) or not isinstance(took_part, list):
+        return [*problems, "the record lists no electorate"]
+    if committed.get("eligible") != record.get("eligible") or len(voters) != record.get("eligible"):
+        problems.append("the number of eligible voters differs from the one committed at opening")
+    if voters != sorted(set(voters)) or electorate_hash(voters) != committed.get("voters_sha256"):
+        problems.append("the eligible voters differ from the ones committed at opening")
+    if took_part != sorted(set(took_part)) or not set(took_part) <= set(voters):
+        problems.append("somebody took part who was not eligible")
+    cast = record.get("cast")
+    if cast != len(record.get("ballots") or []):
+        problems.append(f"{cast} ballots were cast but the record lists {len(record['ballots'])}")
+    if cast != len(took_part):
+        problems.append(f"{cast} ballots were cast by {len(took_part)} voters")
+    named = sorted(b["voter"]["id"] for b in record.get("ballots") or [] if "voter" in b)
+    if named and named != took_part:
+        problems.append("the named ballots are not those of the voters who took part")
+    return problems
+
+
 # --- shares ----------------------------------------------------------------------------------
 
 
+SHARE_DIGITS = 6  # digits of a numerator, a denominator, or either side of a decimal point
+SHARE_MAX_LENGTH = 2 * SHARE_DIGITS + 8  # with a separator and some spaces
+_SHARE_FRACTION = re.compile(r"\s*(\d{1,6})\s*/\s*(\d{1,6})\s*", re.ASCII)
+_SHARE_DECIMAL = re.compile(r"\s*(\d{1,6})(?:[.,](\d{1,6}))?\s*", re.ASCII)  # 0.5 or 0,5
+
+
 def parse_share(value: Any, *, name: str = "share") -> Fraction:
-    """``"2/3"``, ``"0.5"`` or a Fraction → a Fraction between 0 and 1 (floats refused)."""
+    """``"2/3"``, ``"0.5"`` (or ``"0,5"``) or a Fraction → a Fraction between 0 and 1.
+
+    Bounded: at most six digits in the numerator, the denominator, or either side of the
+    decimal point; no sign, no exponent, no floats. Anything else is refused at once, in time
+    proportional to nothing more than ``SHARE_MAX_LENGTH``."""
     if isinstance(value, Fraction):
         share = value
+        if max(abs(share.numerator), share.denominator) >= 10**SHARE_DIGITS:
+            raise RecordError(f"{name}: {share} has more than {SHARE_DIGITS} digits")
     elif isinstance(value, str):
-        try:
-            share = Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            raise RecordError(f"{name}: {value!r} is not a fraction like 2/3") from None
+        if len(value) > SHARE_MAX_LENGTH:
+            raise RecordError(f"{name}: too long for a fraction like 2/3")
+        if match := _SHARE_FRACTION.fullmatch(value):
+            numerator, denominator = int(match[1]), int(match[2])
+            if denominator == 0:
+                raise RecordError(f"{name}: {value!r} divides by zero")
+            share = Fraction(numerator, denominator)
+        elif match := _SHARE_DECIMAL.fullmatch(value):
+            decimals = match[2] or ""
+            share = Fraction(int(match[1] + decimals), 10 ** len(decimals))
+        else:
+            raise RecordError(f"{name}: {value!r} is not a fraction like 2/3 or 0.5")
     else:
         raise RecordError(f"{name}: {value!r} is not a fraction written as text")
     if not 0 <= share <= 1:
@@ -122,6 +230,17 @@ def check_rule(rule: dict[str, Any]) -> None:
             raise RecordError(f"threshold_mode: {rule.get('threshold_mode')!r} is unknown")
     if method == CONSENT and not isinstance(rule.get("veto_blocks"), bool):
         raise RecordError("veto_blocks: must be true or false")
+    # Attendance (optional keys): the roll call the motion uses, by its number, and whether
+    # the quorum counts over the eligible voters present at it.
+    roll_call = rule.get("roll_call")
+    if "roll_call" in rule and (
+        not isinstance(roll_call, int) or isinstance(roll_call, bool) or roll_call < 1
+    ):
+        raise RecordError("roll_call: must be the number of a roll call when given")
+    if rule.get("quorum_basis", QUORUM_ELIGIBLE) not in QUORUM_BASES:
+        raise RecordError(f"quorum_basis: {rule.get('quorum_basis')!r} is unknown")
+    if rule.get("quorum_basis") == QUORUM_PRESENT and "roll_call" not in rule:
+        raise RecordError("quorum_basis: present needs a roll call")
 
 
 def check_ballot(
@@ -171,12 +290,16 @@ def count(
     eligible: int,
     ballots: Sequence[dict[str, Any]],
     alternatives: Sequence[str] | None = None,
+    present: int | None = None,
 ) -> dict[str, Any]:
     """Count ``ballots`` under ``rule`` with ``eligible`` voters; returns the result.
 
-    ``alternatives`` (labels in motion order) is needed for ``resistance`` only.
+    ``alternatives`` (labels in motion order) is needed for ``resistance`` only; ``present``
+    (eligible voters present at the roll call) for ``quorum_basis: present`` only.
 
-    - quorum: participants (every ballot, abstentions included) / eligible ≥ quorum;
+    - quorum: participants (every ballot, abstentions included) / eligible ≥ quorum; with
+      ``quorum_basis: present``, participants / present (a deputy's ballot counts as a
+      participant like any other);
     - consent: adopted iff the quorum is met, (consent + consent with concerns) /
       (all ballots but abstentions) reaches the threshold, and — if vetoes block — nobody
       vetoed; without blocking a veto counts as not consenting;
@@ -201,13 +324,20 @@ def count(
         check_ballot(method, ballot, alternatives)
 
     participants = len(ballots)
-    quorum_met = reaches(participants, eligible, parse_share(rule["quorum"]))
+    base = eligible
+    if rule.get("quorum_basis") == QUORUM_PRESENT:
+        if not isinstance(present, int) or isinstance(present, bool) or not 0 < present <= eligible:
+            raise RecordError("present: must be a positive integer up to eligible")
+        base = present
+    quorum_met = reaches(participants, base, parse_share(rule["quorum"]))
     result: dict[str, Any] = {
         "eligible": eligible,
         "participants": participants,
         "quorum_met": quorum_met,
         "winner": None,
     }
+    if rule.get("quorum_basis") == QUORUM_PRESENT:
+        result["present"] = present
 
     if method == RESISTANCE:
         assert alternatives is not None
@@ -256,7 +386,7 @@ def count(
 
 def count_record(record: dict[str, Any]) -> dict[str, Any]:
     """Recount a published record from its own rule, eligible count and ballots."""
-    if record.get("format") != FORMAT:
+    if record.get("format") not in FORMATS:
         raise RecordError(f"format: expected {FORMAT!r}, got {record.get('format')!r}")
     voters = [ballot["voter"]["id"] for ballot in record["ballots"] if "voter" in ballot]
     if len(voters) != len(set(voters)):
@@ -264,14 +394,21 @@ def count_record(record: dict[str, Any]) -> dict[str, Any]:
     alternatives = None
     if record["rule"].get("method") == RESISTANCE:
         alternatives = [alt["label"] for alt in record["subject"]["alternatives"]]
-    return count(record["rule"], record["eligible"], record["ballots"], alternatives)
+    present = (record.get("attendance") or {}).get("present")
+    return count(record["rule"], record["eligible"], record["ballots"], alternatives, present)
 
 
 # --- verification ----------------------------------------------------------------------------
 
 
-def verify(raw: bytes, expected_digest: str | None = None) -> list[str]:
-    """Check a downloaded record; returns the list of problems (empty: all good)."""
+def verify(
+    raw: bytes, expected_digest: str | None = None, expected_fingerprint: str | None = None
+) -> list[str]:
+    """Check a downloaded record; returns the list of problems (empty: all good).
+
+    ``expected_digest`` is the digest published at close, ``expected_fingerprint`` the
+    fingerprint published at opening. A record of format 2 must also carry its opening
+    commitment, its electorate and the number of ballots cast, and they must agree."""
     problems: list[str] = []
     try:
         record = json.loads(raw.decode("utf-8"))
@@ -292,21 +429,29 @@ def verify(raw: bytes, expected_digest: str | None = None) -> list[str]:
         )
     if sort_ballots(record["ballots"]) != record["ballots"]:
         problems.append("ballots are not in canonical order")
+    if record.get("format") != FORMAT_V1:
+        problems += check_commitment(record, expected_fingerprint)
+    elif expected_fingerprint:
+        problems.append("this record was made before fingerprints: nothing to compare")
     return problems
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] in ("-h", "--help") or len(args) > 2:
-        print("usage: python3 tally.py RECORD.json [PUBLISHED_SHA256]")
+    if not args or args[0] in ("-h", "--help") or len(args) > 3:
+        print("usage: python3 tally.py RECORD.json [PUBLISHED_SHA256 [OPENING_FINGERPRINT]]")
         return 2
     with open(args[0], "rb") as handle:
         raw = handle.read()
     expected = args[1] if len(args) > 1 else None
-    problems = verify(raw, expected)
+    fingerprint = args[2] if len(args) > 2 else None
+    problems = verify(raw, expected, fingerprint)
     try:
         record = json.loads(raw.decode("utf-8"))
         print(f"SHA-256 of the canonical record: {digest(record)}")
+        if isinstance(record.get("opening"), dict):
+            print(f"fingerprint committed at opening: {digest(record['opening'])}")
+            print(f"ballots cast: {record.get('cast')} of {record.get('eligible')} eligible")
         print(
             f"file is byte-for-byte canonical: {'yes' if canonical_json(record) == raw else 'no'}"
         )
@@ -318,6 +463,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"PROBLEM: {problem}")
         return 1
     print("OK: the recount matches the published result.")
+    if isinstance(record.get("opening"), dict):
+        print("OK: rule, text and electorate are the ones committed at opening.")
     return 0
 
 

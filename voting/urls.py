@@ -11,6 +11,11 @@ app_name = "voting"
 urlpatterns = [
     path("abstimmungen/<int:motion_id>/", views.motion_detail, name="motion"),
     path("abstimmungen/<int:motion_id>/stimme/", views.ballot_cast, name="ballot_cast"),
+    path(
+        "abstimmungen/<int:motion_id>/vertretung/<int:member_id>/",
+        views.deputy_ballot_cast,
+        name="deputy_ballot_cast",
+    ),
     path("abstimmungen/<int:motion_id>/schliessen/", views.motion_close, name="motion_close"),
     path("abstimmungen/<int:motion_id>/protokoll.json", views.motion_record, name="motion_record"),
     path("abstimmungen/pruefprogramm/tally.py", views.tally_source, name="tally_source"),

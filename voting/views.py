@@ -19,31 +19,18 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from attendance import selectors as attendance_selectors
 from deliberation import selectors as deliberation_selectors
-from deliberation.models import Circle, Concept
+from deliberation.models import Concept
 from kernel.errors import DomainError
 from kernel.permissions import can
 from kernel.rendering import render_markdown
-from voting import export, presentation, selectors, services, tally
+from voting import export, payloads, presentation, selectors, services, tally
+from voting.access import access_motion, access_motions_circle
 from voting.forms import BallotForm, MotionCloseForm, MotionOpenForm
 from voting.models import Motion
 
 TALLY_SOURCE = Path(tally.__file__)
-
-
-def _visible_motion(request: HttpRequest, motion_id: int) -> Motion:
-    services.motion_close_if_due(motion_id=motion_id)
-    motion = selectors.motion_by_id(motion_id)
-    if motion is None or not can(request.user, "voting.view_motion", motion):
-        raise Http404(_("Keine sichtbare Abstimmung mit dieser Nummer."))
-    return motion
-
-
-def _visible_circle(request: HttpRequest, slug: str) -> Circle:
-    circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not can(request.user, "voting.view_motions", circle):
-        raise Http404(_("Kein sichtbarer Kreis mit diesem Kurznamen."))
-    return circle
 
 
 def _motion_context(
@@ -86,6 +73,7 @@ def _motion_context(
             context["close_form"] = close_form or MotionCloseForm(
                 initial={"rejected_goal_status": motion.rejected_goal_status}
             )
+        context["deputy_ballots"] = _deputy_ballots(motion, user)
         return context
     result = motion.result
     winner = result.winner.label if result.winner else None
@@ -104,6 +92,7 @@ def _motion_context(
                 else None
             ),
             "ranking": counted.get("ranking"),
+            "electorate": payloads.electorate_data(motion),
             "record_size": len(tally.canonical_json(result.record)),
             "open_ballots": (
                 []
@@ -137,16 +126,37 @@ def _motion_context(
     return context
 
 
+def _deputy_ballots(motion: Motion, user: Any) -> list[dict[str, Any]]:
+    """A ballot form for each absent member ``user`` stands in for as their deputy on this
+    open motion (nothing for anybody else; ``voting/_deputy_ballots.html``)."""
+    items: list[dict[str, Any]] = []
+    for right in attendance_selectors.deputy_rights_of(motion, user):
+        show_form = not right.used or motion.changeable
+        items.append(
+            {
+                "member": right.member,
+                "name": right.member.get_full_name() or right.member.get_username(),
+                "used": right.used,
+                "form": (
+                    BallotForm(motion=motion, prefix=f"for-{right.member_id}")
+                    if show_form
+                    else None
+                ),
+            }
+        )
+    return items
+
+
 @require_GET
 def motion_detail(request: HttpRequest, motion_id: int) -> HttpResponse:
-    motion = _visible_motion(request, motion_id)
+    motion = access_motion(request.user, motion_id)
     return render(request, "voting/motion.html", _motion_context(request, motion))
 
 
 @login_required
 @require_POST
 def ballot_cast(request: HttpRequest, motion_id: int) -> HttpResponse:
-    motion = _visible_motion(request, motion_id)
+    motion = access_motion(request.user, motion_id)
     form = BallotForm(request.POST, motion=motion)
     if form.is_valid():
         try:
@@ -164,15 +174,40 @@ def ballot_cast(request: HttpRequest, motion_id: int) -> HttpResponse:
                 _("Ihre Stimme ist abgegeben.") if created else _("Ihre Stimme ist geändert."),
             )
             return redirect("voting:motion", motion_id=motion.pk)
-    motion = _visible_motion(request, motion_id)
+    motion = access_motion(request.user, motion_id)
     context = _motion_context(request, motion, ballot_form=form)
     return render(request, "voting/motion.html", context, status=400)
 
 
 @login_required
 @require_POST
+def deputy_ballot_cast(request: HttpRequest, motion_id: int, member_id: int) -> HttpResponse:
+    """The deputy's ballot form on the motion page: the ballot of absent ``member_id``."""
+    motion = access_motion(request.user, motion_id)
+    form = BallotForm(request.POST, motion=motion, prefix=f"for-{member_id}")
+    if not form.is_valid():
+        messages.error(request, _("Bitte wählen Sie eine Stimme und bestätigen Sie sie."))
+        return redirect("voting:motion", motion_id=motion.pk)
+    try:
+        _ballot, created = services.ballot_cast(
+            actor=request.user, motion_id=motion.pk, on_behalf_of=member_id, **form.service_kwargs()
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Die Stimme des vertretenen Mitglieds ist abgegeben.")
+            if created
+            else _("Die Stimme des vertretenen Mitglieds ist geändert."),
+        )
+    return redirect("voting:motion", motion_id=motion.pk)
+
+
+@login_required
+@require_POST
 def motion_close(request: HttpRequest, motion_id: int) -> HttpResponse:
-    motion = _visible_motion(request, motion_id)
+    motion = access_motion(request.user, motion_id)
     form = MotionCloseForm(request.POST)
     if not form.is_valid():
         context = _motion_context(request, motion, close_form=form)
@@ -197,7 +232,7 @@ def motion_close(request: HttpRequest, motion_id: int) -> HttpResponse:
 @require_GET
 def motion_record(request: HttpRequest, motion_id: int) -> HttpResponse:
     """The canonical record as a file: its SHA-256 is the digest on the result page."""
-    motion = _visible_motion(request, motion_id)
+    motion = access_motion(request.user, motion_id)
     if motion.is_open:
         raise Http404(_("Das Protokoll gibt es erst nach dem Schluss der Abstimmung."))
     response = HttpResponse(
@@ -217,7 +252,7 @@ def tally_source(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def circle_motions(request: HttpRequest, slug: str) -> HttpResponse:
-    circle = _visible_circle(request, slug)
+    circle = access_motions_circle(request.user, slug)
     services.motions_close_due(circle=circle)
     motions = list(selectors.circle_motions(circle))
     return render(
@@ -235,7 +270,7 @@ def circle_motions(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def motion_open(request: HttpRequest, slug: str) -> HttpResponse:
-    circle = _visible_circle(request, slug)
+    circle = access_motions_circle(request.user, slug)
     if not can(request.user, "voting.open_motion", circle):
         raise Http404(_("Nur die Moderation des Kreises kann eine Abstimmung eröffnen."))
     goals = selectors.goals_ready_for_vote(circle)

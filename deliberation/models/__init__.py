@@ -15,7 +15,14 @@ from deliberation.models.concept import (
     GoalVersion,
     Membership,
 )
-from deliberation.models.room import Comment, HandRaise, ModerationRecord, RoomEvent
+from deliberation.models.room import (
+    Comment,
+    HandRaise,
+    ModerationRecord,
+    Pulse,
+    PulseAnswer,
+    RoomEvent,
+)
 from deliberation.models.rounds import (
     DISPOSITION_TARGETS,
     EXACTLY_ONE_DISPOSITION_TARGET,
@@ -28,6 +35,7 @@ from deliberation.models.rounds import (
     Round,
     RoundComment,
     VersionFeedbackLink,
+    VoteReason,
 )
 
 __all__ = [
@@ -48,9 +56,12 @@ __all__ = [
     "Idea",
     "Membership",
     "ModerationRecord",
+    "Pulse",
+    "PulseAnswer",
     "Rating",
     "RoomEvent",
     "Round",
     "RoundComment",
     "VersionFeedbackLink",
+    "VoteReason",
 ]

@@ -71,8 +71,18 @@ class ActionField(models.Model):
         return self.title
 
 
+class SpeakersOrder(models.TextChoices):
+    """Who gets the floor next (points of order always come first)."""
+
+    RAISED = "raised", _("in der Reihenfolge der Meldungen")
+    FIRST_TIME = "first_time", _("Erstredner:innen zuerst")
+    ALTERNATING = "alternating", _("abwechselnd Erst- und Wiederredner:innen")
+
+
 class Circle(models.Model):
     """An expert circle or a working group of one action field; each has one live room."""
+
+    SpeakersOrder = SpeakersOrder
 
     class Kind(models.TextChoices):
         EXPERT_CIRCLE = "expert_circle", _("Expertenkreis")
@@ -103,6 +113,22 @@ class Circle(models.Model):
     members: models.ManyToManyField = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="circles", blank=True
     )
+    # The speakers' list (docs/protocol.md, "The speakers' list").
+    speaking_time = models.PositiveIntegerField(
+        _("Redezeit (Sekunden)"),
+        null=True,
+        blank=True,
+        help_text=_("Leer: unbegrenzt."),
+    )
+    speakers_order = models.CharField(
+        _("Reihenfolge der Redeliste"),
+        max_length=20,
+        choices=SpeakersOrder.choices,
+        default=SpeakersOrder.RAISED,
+    )
+    # The video conference of the members (never shown to viewers) and the public livestream.
+    video_url = models.URLField(_("Videokonferenz"), max_length=500, blank=True)
+    livestream_url = models.URLField(_("Livestream"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("Kreis")

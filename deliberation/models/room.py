@@ -128,6 +128,29 @@ class HandRaise(models.Model):
     )
     raised_at = models.DateTimeField(_("gemeldet am"), auto_now_add=True)
     ended_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
+    # A point of order goes to the top of the queue.
+    point_of_order = models.BooleanField(_("Geschäftsordnungsantrag"), default=False)
+    # The turn: when the floor was given, the time it had (seconds, None = unlimited), and
+    # what the room was on then (the turn log of the round report; who counts as a
+    # first-time speaker).
+    started_at = models.DateTimeField(_("Wort erteilt am"), null=True, blank=True)
+    time_limit = models.PositiveIntegerField(_("Redezeit (Sekunden)"), null=True, blank=True)
+    round = models.ForeignKey(
+        "deliberation.Round",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="turns",
+        verbose_name=_("Runde"),
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ziel im Fokus"),
+    )
 
     class Meta:
         verbose_name = _("Wortmeldung")
@@ -143,6 +166,70 @@ class HandRaise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_state_display()})"
+
+
+class Pulse(models.Model):
+    """A temperature check ("Stimmungsbild"): a quick question, answered 👍 / 🤔 / 👎 while it
+    runs. Not a decision: who answered what is kept only while it runs (``PulseAnswer``, to
+    let people change their answer); once closed only the question and the counts stay."""
+
+    class Answer(models.TextChoices):
+        AGREE = "agree", _("Daumen hoch")
+        UNSURE = "unsure", _("unsicher")
+        DISAGREE = "disagree", _("Daumen runter")
+
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="pulses", verbose_name=_("Kreis")
+    )
+    question = models.CharField(_("Frage"), max_length=300)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gefragt von"),
+    )
+    asked_at = models.DateTimeField(_("gefragt am"))
+    ends_at = models.DateTimeField(_("endet am"))
+    closed_at = models.DateTimeField(_("geschlossen am"), null=True, blank=True)
+    # The final counts, written when it is closed (while it runs they are counted).
+    agree = models.PositiveIntegerField(_("Daumen hoch"), default=0)
+    unsure = models.PositiveIntegerField(_("unsicher"), default=0)
+    disagree = models.PositiveIntegerField(_("Daumen runter"), default=0)
+
+    class Meta:
+        verbose_name = _("Stimmungsbild")
+        verbose_name_plural = _("Stimmungsbilder")
+        ordering = ["circle", "pk"]
+
+    def __str__(self) -> str:
+        return self.question
+
+
+class PulseAnswer(models.Model):
+    """One person's answer while a temperature check runs; deleted when it is closed."""
+
+    pulse = models.ForeignKey(
+        Pulse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("Stimmungsbild")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("Person"),
+    )
+    answer = models.CharField(_("Antwort"), max_length=10, choices=Pulse.Answer.choices)
+
+    class Meta:
+        verbose_name = _("Antwort im Stimmungsbild")
+        verbose_name_plural = _("Antworten im Stimmungsbild")
+        constraints = [
+            models.UniqueConstraint(fields=["pulse", "user"], name="one_pulse_answer_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pulse_id}: {self.answer}"
 
 
 class RoomEvent(models.Model):

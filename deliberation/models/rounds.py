@@ -247,20 +247,70 @@ class Idea(models.Model):
         return self.title
 
 
-# Exactly one kind of feedback per row. New kinds add a nullable foreign key and a term.
-EXACTLY_ONE_FEEDBACK = Q(comment__isnull=False, idea__isnull=True) | Q(
-    comment__isnull=True, idea__isnull=False
-)
+class VoteReason(models.Model):
+    """A reason given with "consent with concerns" or "veto" in a goal's consensus vote,
+    taken over as feedback of the goal when the vote closes: the goal's next round in the
+    room evaluates it like a comment (``docs/rounds.md``).
+
+    ``motion_id`` names the vote without a foreign key: deliberation does not depend on
+    voting. For a secret vote ``author`` is empty and the rows of one vote are written in
+    one transaction in an order that depends on the text only, with the close time as
+    ``created_at``, so nothing here ties a reason to its voter or to a cast time."""
+
+    class Kind(models.TextChoices):
+        CONCERN = "concern", _("Bedenken")
+        VETO = "veto", _("Veto")
+
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, related_name="vote_reasons", verbose_name=_("Ziel")
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.PROTECT, related_name="vote_reasons", verbose_name=_("Kreis")
+    )
+    motion_id = models.PositiveBigIntegerField(_("Abstimmung Nr."), db_index=True)
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    text = models.TextField(_("Begründung"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("von (nur offene Abstimmung)"),
+    )
+    created_at = models.DateTimeField(_("Schluss der Abstimmung"))
+
+    class Meta:
+        verbose_name = _("Begründung aus einer Abstimmung")
+        verbose_name_plural = _("Begründungen aus Abstimmungen")
+        ordering = ["motion_id", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        """ "Bedenken aus Abstimmung Nr. 7" / "Veto aus Abstimmung Nr. 7"."""
+        if self.kind == self.Kind.VETO:
+            return _("Veto aus Abstimmung Nr. %(n)s") % {"n": self.motion_id}
+        return _("Bedenken aus Abstimmung Nr. %(n)s") % {"n": self.motion_id}
+
+
+def exactly_one(names: tuple[str, ...]) -> Q:
+    """Exactly one of the nullable foreign keys ``names`` is set."""
+    return reduce(
+        operator.or_,
+        (Q(**{f"{name}__isnull": name != target for name in names}) for target in names),
+    )
+
+
+# Exactly one kind of feedback per row. New kinds add a nullable foreign key and a name.
+FEEDBACK_TARGETS = ("comment", "idea", "vote_reason")
+EXACTLY_ONE_FEEDBACK = exactly_one(FEEDBACK_TARGETS)
 # A disposition also answers the public's feedback (participation): an approved
 # contribution (idea, question, opinion) or a free-text answer to a questionnaire.
-DISPOSITION_TARGETS = ("comment", "idea", "contribution", "answer")
-EXACTLY_ONE_DISPOSITION_TARGET = reduce(
-    operator.or_,
-    (
-        Q(**{f"{name}__isnull": name != target for name in DISPOSITION_TARGETS})
-        for target in DISPOSITION_TARGETS
-    ),
-)
+DISPOSITION_TARGETS = ("comment", "idea", "contribution", "answer", "vote_reason")
+EXACTLY_ONE_DISPOSITION_TARGET = exactly_one(DISPOSITION_TARGETS)
 
 
 class Disposition(models.Model):
@@ -304,6 +354,14 @@ class Disposition(models.Model):
         blank=True,
         related_name="disposition",
         verbose_name=_("Antwort im Fragebogen"),
+    )
+    vote_reason = models.OneToOneField(
+        VoteReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disposition",
+        verbose_name=_("Begründung aus einer Abstimmung"),
     )
     round = models.ForeignKey(
         Round,
@@ -369,6 +427,14 @@ class CarriedFeedback(models.Model):
         related_name="+",
         verbose_name=_("Idee"),
     )
+    vote_reason = models.ForeignKey(
+        VoteReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Begründung aus einer Abstimmung"),
+    )
 
     class Meta:
         verbose_name = _("übernommene Rückmeldung")
@@ -388,10 +454,15 @@ class CarriedFeedback(models.Model):
                 condition=Q(idea__isnull=False),
                 name="idea_carried_once_per_round",
             ),
+            models.UniqueConstraint(
+                fields=["round", "vote_reason"],
+                condition=Q(vote_reason__isnull=False),
+                name="vote_reason_carried_once_per_round",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.round}: {self.comment_id or self.idea_id}"
+        return f"{self.round}: {self.comment_id or self.idea_id or self.vote_reason_id}"
 
 
 class VersionFeedbackLink(models.Model):
@@ -419,6 +490,14 @@ class VersionFeedbackLink(models.Model):
         related_name="version_links",
         verbose_name=_("Idee"),
     )
+    vote_reason = models.ForeignKey(
+        VoteReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="version_links",
+        verbose_name=_("Begründung aus einer Abstimmung"),
+    )
 
     class Meta:
         verbose_name = _("Bezug einer Fassung")
@@ -438,7 +517,12 @@ class VersionFeedbackLink(models.Model):
                 condition=Q(idea__isnull=False),
                 name="version_links_idea_once",
             ),
+            models.UniqueConstraint(
+                fields=["version", "vote_reason"],
+                condition=Q(vote_reason__isnull=False),
+                name="version_links_vote_reason_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.version}: {self.comment_id or self.idea_id}"
+        return f"{self.version}: {self.comment_id or self.idea_id or self.vote_reason_id}"

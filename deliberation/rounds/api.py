@@ -323,6 +323,26 @@ class IdeaDispositionApi(APIView):
         return Response(payloads.disposition_data(disposition))
 
 
+class VoteReasonDispositionApi(APIView):
+    @extend_schema(
+        tags=ROUNDS,
+        operation_id="vote_reasons_disposition_set",
+        summary=(
+            "Give a concern or veto from a vote its disposition (drafters and moderators, "
+            "during evaluation)"
+        ),
+        request=DispositionInput,
+        responses={200: DispositionOutput, **error_responses(400, 403, 404, 409)},
+    )
+    def put(self, request: Request, slug: str, vote_reason_id: int) -> Response:
+        circle = access_circle(request.user, slug, message=NO_CIRCLE)
+        data = _valid(DispositionInput, request.data)
+        disposition = round_services.disposition_set(
+            actor=request.user, circle=circle, vote_reason_id=vote_reason_id, **data
+        )
+        return Response(payloads.disposition_data(disposition))
+
+
 def _version_note(version: GoalVersion) -> dict[str, Any]:
     return {
         "id": version.pk,

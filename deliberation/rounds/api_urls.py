@@ -45,6 +45,11 @@ urlpatterns = [
         name="api-comment-disposition",
     ),
     path(
+        "circles/<slug:slug>/vote-reasons/<int:vote_reason_id>/disposition/",
+        api.VoteReasonDispositionApi.as_view(),
+        name="api-vote-reason-disposition",
+    ),
+    path(
         "circles/<slug:slug>/goals/<int:goal_id>/versions/",
         api.VersionPublishApi.as_view(),
         name="api-goal-version-publish",

@@ -1,7 +1,8 @@
 """Every read about rounds: the active round, agenda, ratings, ideas, feedback and its trail.
 
 "Feedback" is what a round's evaluation answers: the visible top-level comments said in a
-room (replies belong to their thread) and the ideas proposed there. A piece of feedback is
+room (replies belong to their thread), the ideas proposed there, and the concerns and vetoes
+given in a vote on one of its goals (``VoteReason``), which the goal's next round takes over. A piece of feedback is
 *settled* when its disposition needs nothing more: "not accepted" and "answered" at once,
 "accepted" and "partially accepted" once a version has taken it up. Everything else is
 *open*, and a new round on the same goals carries it over.
@@ -32,6 +33,7 @@ from deliberation.models import (
     Round,
     RoundComment,
     VersionFeedbackLink,
+    VoteReason,
 )
 
 SETTLED_WITHOUT_VERSION = frozenset({Disposition.Value.NOT_ACCEPTED, Disposition.Value.ANSWERED})
@@ -129,7 +131,7 @@ def is_settled(disposition: Disposition | None) -> bool:
     return disposition.value in SETTLED_WITHOUT_VERSION or disposition.addressed_in_id is not None
 
 
-FeedbackKind = Literal["comment", "idea", "contribution", "answer"]
+FeedbackKind = Literal["comment", "idea", "contribution", "answer", "vote_reason"]
 
 
 @dataclass
@@ -139,10 +141,13 @@ class FeedbackItem:
 
     The public's feedback (``participation``) comes as the same item: ``obj`` is
     a ``Contribution`` or a free-text ``Answer``, which offer ``author``, ``created_at`` and
-    ``feedback_text``; ``author`` is None for an invitee without an account."""
+    ``feedback_text``; ``author`` is None for an invitee without an account.
+
+    A concern or veto from a vote (``kind == "vote_reason"``, ``obj`` a ``VoteReason``)
+    has no author when the vote was secret; its ``created_at`` is the close of the vote."""
 
     kind: FeedbackKind
-    obj: Any  # Comment | Idea | participation.Contribution | participation.Answer
+    obj: Any  # Comment | Idea | VoteReason | participation.Contribution | participation.Answer
     goal_id: int | None
     round_number: int | None
     disposition: Disposition | None
@@ -166,7 +171,14 @@ class FeedbackItem:
             return f"{self.obj.title}\n\n{self.obj.text}"
         if isinstance(self.obj, Comment):
             return self.obj.body
+        if isinstance(self.obj, VoteReason):
+            return self.obj.text
         return str(self.obj.feedback_text)
+
+    @property
+    def label(self) -> str | None:
+        """The item's own title where its kind has one: "Veto aus Abstimmung Nr. 7"."""
+        return self.obj.label if isinstance(self.obj, VoteReason) else None
 
     @property
     def settled(self) -> bool:
@@ -192,6 +204,8 @@ class FeedbackItem:
         }
         if isinstance(self.obj, Idea):
             data["idea"] = payloads.idea_data(self.obj)
+        if isinstance(self.obj, VoteReason):
+            data["vote_reason"] = payloads.vote_reason_data(self.obj)
         return data
 
 
@@ -200,6 +214,7 @@ _DISPOSITION_RELATED = (
     "disposition__addressed_in",
     "disposition__comment",
     "disposition__idea",
+    "disposition__vote_reason",
 )
 
 
@@ -236,7 +251,22 @@ def _feedback_ideas() -> QuerySet[Idea]:
     )
 
 
-def _disposition_of(obj: Comment | Idea) -> Disposition | None:
+def _feedback_vote_reasons() -> QuerySet[VoteReason]:
+    return (
+        VoteReason.objects.select_related("author", *_DISPOSITION_RELATED)
+        .prefetch_related(
+            Prefetch(
+                "version_links",
+                queryset=VersionFeedbackLink.objects.select_related("version").order_by(
+                    "version__number"
+                ),
+            )
+        )
+        .order_by("motion_id", "pk")
+    )
+
+
+def _disposition_of(obj: Comment | Idea | VoteReason) -> Disposition | None:
     try:
         return obj.disposition
     except Disposition.DoesNotExist:
@@ -269,6 +299,17 @@ def _idea_item(idea: Idea) -> FeedbackItem:
     )
 
 
+def _vote_reason_item(reason: VoteReason) -> FeedbackItem:
+    return FeedbackItem(
+        kind="vote_reason",
+        obj=reason,
+        goal_id=reason.goal_id,
+        round_number=None,
+        disposition=_disposition_of(reason),
+        versions=[link.version for link in reason.version_links.all()],
+    )
+
+
 def round_feedback(round_: Round) -> list[FeedbackItem]:
     """The feedback said in ``round_``: its comments (oldest first), then its ideas."""
     comments = _feedback_comments().filter(round_link__round=round_)
@@ -296,20 +337,62 @@ def _earlier_ideas(round_: Round) -> QuerySet[Idea]:
     )
 
 
+def _earlier_vote_reasons(round_: Round) -> QuerySet[VoteReason]:
+    """Concerns and vetoes from votes in the room on the round's agenda goals that closed
+    before the round opened."""
+    goal_ids = AgendaItem.objects.filter(round=round_).values("goal_id")
+    return _feedback_vote_reasons().filter(
+        circle_id=round_.circle_id, goal_id__in=goal_ids, created_at__lte=round_.opened_at
+    )
+
+
 def feedback_to_carry(round_: Round) -> list[FeedbackItem]:
-    """What a new round takes over: earlier feedback on its goals (and earlier ideas of the
-    room) that is still open. Asked once, when the round opens (``CarriedFeedback``)."""
+    """What a new round takes over: earlier feedback on its goals (comments, and the
+    concerns and vetoes of votes on them) and earlier ideas of the room that is still open.
+    Asked once, when the round opens (``CarriedFeedback``)."""
     items = [_comment_item(c) for c in _earlier_comments(round_)]
     items += [_idea_item(i) for i in _earlier_ideas(round_)]
+    items += [_vote_reason_item(r) for r in _earlier_vote_reasons(round_)]
     return [item for item in items if not item.settled]
 
 
 def carried_feedback(round_: Round) -> list[FeedbackItem]:
-    """The earlier feedback the round took over when it opened, as it stands now."""
+    """The earlier feedback the round took over when it opened, as it stands now: comments,
+    ideas, then the concerns and vetoes of votes (by vote, in their stored order)."""
     carried = CarriedFeedback.objects.filter(round=round_)
     comments = _feedback_comments().filter(pk__in=carried.values("comment_id"))
     ideas = _feedback_ideas().filter(pk__in=carried.values("idea_id"))
-    return [_comment_item(c) for c in comments] + [_idea_item(i) for i in ideas]
+    reasons = _feedback_vote_reasons().filter(pk__in=carried.values("vote_reason_id"))
+    return (
+        [_comment_item(c) for c in comments]
+        + [_idea_item(i) for i in ideas]
+        + [_vote_reason_item(r) for r in reasons]
+    )
+
+
+def carried_vote_reasons(round_: Round) -> list[VoteReason]:
+    """The concerns and vetoes the round took over, for its snapshot."""
+    carried = CarriedFeedback.objects.filter(round=round_, vote_reason__isnull=False)
+    return list(
+        VoteReason.objects.filter(pk__in=carried.values("vote_reason_id"))
+        .select_related("author")
+        .order_by("motion_id", "pk")
+    )
+
+
+def motion_vote_reasons(motion_id: int) -> list[tuple[FeedbackItem, Round | None]]:
+    """The concerns and vetoes a vote handed to the revision, each with the round of its
+    room that took it over (None until the goal's next round opens); for the result page."""
+    items = [_vote_reason_item(r) for r in _feedback_vote_reasons().filter(motion_id=motion_id)]
+    rounds: dict[int, Round] = {}
+    for carried in (
+        CarriedFeedback.objects.filter(vote_reason__motion_id=motion_id)
+        .select_related("round__circle")
+        .order_by("round__number")
+    ):
+        assert carried.vote_reason_id is not None
+        rounds.setdefault(carried.vote_reason_id, carried.round)
+    return [(item, rounds.get(item.pk)) for item in items]
 
 
 def open_feedback(round_: Round) -> list[FeedbackItem]:
@@ -351,18 +434,29 @@ def goal_versions_feedback(
     links = VersionFeedbackLink.objects.filter(version__goal_id=goal_id)
     if version_ids is not None:
         links = links.filter(version_id__in=list(version_ids))
-    pairs = list(links.values_list("version_id", "comment_id", "idea_id").order_by("pk"))
+    pairs = list(
+        links.values_list("version_id", "comment_id", "idea_id", "vote_reason_id").order_by("pk")
+    )
     comments = {
         c.pk: _comment_item(c)
-        for c in _feedback_comments().filter(pk__in={c for _v, c, _i in pairs if c})
+        for c in _feedback_comments().filter(pk__in={c for _v, c, _i, _r in pairs if c})
     }
     ideas = {
         i.pk: _idea_item(i)
-        for i in _feedback_ideas().filter(pk__in={i for _v, _c, i in pairs if i})
+        for i in _feedback_ideas().filter(pk__in={i for _v, _c, i, _r in pairs if i})
+    }
+    reasons = {
+        r.pk: _vote_reason_item(r)
+        for r in _feedback_vote_reasons().filter(pk__in={r for _v, _c, _i, r in pairs if r})
     }
     result: dict[int, list[FeedbackItem]] = defaultdict(list)
-    for version_id, comment_id, idea_id in pairs:
-        item = comments.get(comment_id) if comment_id else ideas.get(idea_id or 0)
+    for version_id, comment_id, idea_id, reason_id in pairs:
+        if comment_id:
+            item = comments.get(comment_id)
+        elif idea_id:
+            item = ideas.get(idea_id)
+        else:
+            item = reasons.get(reason_id or 0)
         if item is not None:
             result[version_id].append(item)
     return dict(result)
@@ -429,8 +523,12 @@ def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, A
     """
     circle_id = round_.circle_id
     dispositions = (
-        Disposition.objects.filter(Q(comment__circle_id=circle_id) | Q(idea__circle_id=circle_id))
-        .select_related("comment", "idea", "decided_by", "addressed_in")
+        Disposition.objects.filter(
+            Q(comment__circle_id=circle_id)
+            | Q(idea__circle_id=circle_id)
+            | Q(vote_reason__circle_id=circle_id)
+        )
+        .select_related("comment", "idea", "vote_reason", "decided_by", "addressed_in")
         .order_by("pk")
     )
     ideas = (
@@ -440,7 +538,7 @@ def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, A
     )
     carried = (
         CarriedFeedback.objects.filter(round=round_)
-        .select_related("comment", "idea")
+        .select_related("comment", "idea", "vote_reason")
         .order_by("pk")
     )
     return {
@@ -448,7 +546,11 @@ def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, A
         "ratings": list(rating_aggregates(round_).values()),
         "ideas": [payloads.idea_data(idea) for idea in ideas],
         "dispositions": [payloads.disposition_data(d) for d in dispositions],
-        "carried_over": [payloads.feedback_ref(comment=c.comment, idea=c.idea) for c in carried],
+        "carried_over": [
+            payloads.feedback_ref(comment=c.comment, idea=c.idea, vote_reason=c.vote_reason)
+            for c in carried
+        ],
+        "vote_reasons": [payloads.vote_reason_data(r) for r in carried_vote_reasons(round_)],
     }
 
 

@@ -95,6 +95,12 @@ class VersionPublishInput(serializers.Serializer):
         default=list,
         help_text="Ideas of the field's rooms that the version takes up.",
     )
+    vote_reason_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Concerns and vetoes from votes on this goal that the version takes up.",
+    )
 
 
 class DiffQuery(serializers.Serializer):
@@ -198,7 +204,9 @@ class IdeaOutput(serializers.Serializer):
 
 
 class FeedbackRefOutput(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["comment", "idea", "contribution", "answer"])
+    type = serializers.ChoiceField(
+        choices=["comment", "idea", "contribution", "answer", "vote_reason"]
+    )
     id = serializers.IntegerField()
     goal = serializers.IntegerField(allow_null=True)
 
@@ -220,6 +228,17 @@ class DispositionOutput(serializers.Serializer):
     addressed_in = VersionRefOutput(allow_null=True)
 
 
+class VoteReasonOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    goal = serializers.IntegerField()
+    motion = serializers.IntegerField(help_text="The vote's number.")
+    kind = serializers.ChoiceField(choices=["concern", "veto"])
+    label = serializers.CharField(help_text='"Bedenken aus Abstimmung Nr. 7"')
+    text = serializers.CharField()
+    author = PersonOutput(allow_null=True, help_text="null: the vote was secret.")
+    created_at = serializers.DateTimeField(help_text="The close of the vote.")
+
+
 class FeedbackItemOutput(FeedbackRefOutput):
     round_number = serializers.IntegerField(
         allow_null=True, help_text="The round it was said in; null: free discussion."
@@ -233,6 +252,7 @@ class FeedbackItemOutput(FeedbackRefOutput):
     disposition = DispositionOutput(allow_null=True)
     versions = VersionRefOutput(many=True, help_text="Versions that name it as taken up.")
     idea = IdeaOutput(required=False, help_text="Only for ideas.")
+    vote_reason = VoteReasonOutput(required=False, help_text="Only for concerns and vetoes.")
 
 
 class VersionNoteOutput(VersionRefOutput):

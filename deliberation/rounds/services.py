@@ -1,5 +1,6 @@
 """Every write about rounds: opening, phases, the agenda's countdown, ratings, ideas,
-dispositions and publishing a revised version with the feedback it takes up.
+dispositions, the concerns and vetoes a closing vote hands over, and publishing a revised
+version with the feedback it takes up.
 
 Keyword-only, ``actor`` and ``circle`` first, as every door calls them (REST, room socket,
 admin). Each checks who may act (``Forbidden``) and whether the active round's phase allows
@@ -37,6 +38,7 @@ from deliberation.models import (
     Rating,
     Round,
     VersionFeedbackLink,
+    VoteReason,
 )
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rules import (
@@ -252,6 +254,7 @@ def round_open(
                 round=round_,
                 comment=item.obj if isinstance(item.obj, Comment) else None,
                 idea=item.obj if isinstance(item.obj, Idea) else None,
+                vote_reason=item.obj if isinstance(item.obj, VoteReason) else None,
             )
             for item in round_selectors.feedback_to_carry(round_)
         )
@@ -480,7 +483,7 @@ def _decidable_idea(circle: Circle, idea_id: Any) -> Idea:
 
 
 def _record_disposition(disposition: Disposition, *, actor: Actor) -> None:
-    feedback = disposition.comment or disposition.idea
+    feedback = disposition.comment or disposition.idea or disposition.vote_reason
     assert feedback is not None
     record_event(
         circle=feedback.circle_id,
@@ -496,6 +499,7 @@ def _dispose(
     idea: Idea | None = None,
     contribution: Any = None,
     answer: Any = None,
+    vote_reason: VoteReason | None = None,
     value: str,
     response: str,
     actor: Actor,
@@ -504,10 +508,17 @@ def _dispose(
     addressed_in: GoalVersion | None = None,
 ) -> tuple[Disposition, bool]:
     """Create or change the disposition of one piece of feedback; ``(disposition, changed)``.
-    ``contribution`` and ``answer`` are the public's (``participation``).
+    ``contribution`` and ``answer`` are the public's (``participation``); ``vote_reason`` a
+    concern or veto from a vote.
 
     Precondition: the caller holds the feedback's room lock and checked the permission."""
-    target = {"comment": comment, "idea": idea, "contribution": contribution, "answer": answer}
+    target = {
+        "comment": comment,
+        "idea": idea,
+        "contribution": contribution,
+        "answer": answer,
+        "vote_reason": vote_reason,
+    }
     disposition = Disposition.objects.filter(**target).first()
     if disposition is None:
         disposition = Disposition(**target)
@@ -629,11 +640,19 @@ def disposition_set(
     response: str,
     comment_id: int | None = None,
     idea_id: int | None = None,
+    vote_reason_id: int | None = None,
 ) -> Disposition:
-    """Give one piece of feedback of the room (a top-level comment or an idea, of this round
-    or carried over) its disposition during evaluation; setting it again changes it."""
-    if (comment_id is None) == (idea_id is None):
-        raise Invalid(_("Bitte genau einen Kommentar oder eine Idee angeben."), field="feedback")
+    """Give one piece of feedback of the room (a top-level comment, an idea, or a concern or
+    veto from a vote in the room; of this round or carried over) its disposition during
+    evaluation; setting it again changes it."""
+    if sum(x is not None for x in (comment_id, idea_id, vote_reason_id)) != 1:
+        raise Invalid(
+            _(
+                "Bitte genau einen Kommentar, eine Idee oder eine Begründung aus einer "
+                "Abstimmung angeben."
+            ),
+            field="feedback",
+        )
     if value not in Disposition.Value.values:
         raise Invalid(_("Unbekannte Entscheidung: %(v)s") % {"v": value}, field="value")
     response = checks.text(
@@ -650,8 +669,17 @@ def disposition_set(
             forbidden=_("Nur die Arbeitsgruppe und die Moderation bewerten Rückmeldungen."),
             not_now=_not_now(round_, _("Rückmeldungen zu bewerten")),
         )
-        comment = idea = None
-        if comment_id is not None:
+        comment = idea = vote_reason = None
+        if vote_reason_id is not None:
+            vote_reason = VoteReason.objects.filter(
+                circle=circle, pk=checks.integer(vote_reason_id, "vote_reason")
+            ).first()
+            if vote_reason is None:
+                raise NotFound(
+                    _("Diese Begründung aus einer Abstimmung gibt es in diesem Raum nicht."),
+                    field="vote_reason",
+                )
+        elif comment_id is not None:
             comment = Comment.objects.filter(
                 circle=circle, pk=checks.integer(comment_id, "comment")
             ).first()
@@ -673,6 +701,7 @@ def disposition_set(
         disposition, changed = _dispose(
             comment=comment,
             idea=idea,
+            vote_reason=vote_reason,
             value=value,
             response=response,
             actor=actor,
@@ -697,16 +726,19 @@ def goal_version_publish(
     change_note: str = "",
     comment_ids: Iterable[int] = (),
     idea_ids: Iterable[int] = (),
+    vote_reason_ids: Iterable[int] = (),
 ) -> GoalVersion:
     """Publish a revised version of a goal and link the feedback it takes up.
 
     In a room with an active round only during revision; a goal still under discussion or
     evaluation in any room keeps its wording until then. Linked feedback whose disposition
     waits for a version is marked as taken up by this one (``addressed_in``). Without
-    ``rationale`` the current rationale stays."""
+    ``rationale`` the current rationale stays. ``vote_reason_ids``: concerns and vetoes from
+    votes on this goal."""
     goal_id = checks.integer(goal_id, "goal")
     comment_list = checks.integer_list(list(comment_ids), "comment_ids")
     idea_list = checks.integer_list(list(idea_ids), "idea_ids")
+    reason_list = checks.integer_list(list(vote_reason_ids), "vote_reason_ids")
     change_note = checks.text(
         change_note, "change_note", label=_("Die Änderungsnotiz"), required=False, max_length=5000
     )
@@ -757,6 +789,14 @@ def goal_version_publish(
                 % {"ids": ", ".join(str(i) for i in idea_list if i not in found)},
                 field="idea_ids",
             )
+        reasons = list(VoteReason.objects.filter(pk__in=reason_list, goal=goal).order_by("pk"))
+        if len(reasons) != len(set(reason_list)):
+            found = {r.pk for r in reasons}
+            raise Invalid(
+                _("Diese Begründungen aus Abstimmungen gehören nicht zu diesem Ziel: %(ids)s")
+                % {"ids": ", ".join(str(i) for i in reason_list if i not in found)},
+                field="vote_reason_ids",
+            )
         if rationale is None:  # not given: the rationale stays as it was
             current = goal.current_version
             rationale = current.rationale if current is not None else ""
@@ -766,20 +806,22 @@ def goal_version_publish(
         VersionFeedbackLink.objects.bulk_create(
             [VersionFeedbackLink(version=version, comment=c) for c in comments]
             + [VersionFeedbackLink(version=version, idea=i) for i in ideas]
+            + [VersionFeedbackLink(version=version, vote_reason=r) for r in reasons]
         )
         taken_up = (
             Disposition.objects.filter(addressed_in__isnull=True)
-            .filter(Q(comment__in=comments) | Q(idea__in=ideas))
-            .select_related("comment", "idea", "decided_by")
+            .filter(Q(comment__in=comments) | Q(idea__in=ideas) | Q(vote_reason__in=reasons))
+            .select_related("comment", "idea", "vote_reason", "decided_by")
             .order_by("pk")
         )
         for disposition in taken_up:
             disposition.addressed_in = version
             disposition.save(update_fields=["addressed_in"])
             _record_disposition(disposition, actor=actor)
-        if comments or ideas:
+        if comments or ideas or reasons:
             refs = [payloads.feedback_ref(comment=c) for c in comments]
             refs += [payloads.feedback_ref(idea=i) for i in ideas]
+            refs += [payloads.feedback_ref(vote_reason=r) for r in reasons]
             for pk in (
                 Circle.objects.filter(action_field_id=circle.action_field_id)
                 .order_by("pk")
@@ -795,3 +837,51 @@ def goal_version_publish(
                     actor=actor,
                 )
     return version
+
+
+# --- concerns and vetoes from a vote ---------------------------------------------------------
+
+VOTE_REASON_KINDS = frozenset(VoteReason.Kind.values)
+
+
+def vote_reasons_record(
+    *,
+    goal: Goal,
+    circle: Circle,
+    motion_id: int,
+    reasons: Iterable[tuple[str, str, Any]],
+    closed_at: datetime,
+    secret: bool,
+) -> list[VoteReason]:
+    """Hand a closing vote's concerns and vetoes to the goal's revision: each becomes a
+    piece of feedback of the goal in the room, taken over by the goal's next round there.
+
+    ``reasons``: ``(kind, text, author)`` with kind ``concern`` or ``veto``; empty texts are
+    left out. For a secret vote the author is dropped whatever is passed, and the rows are
+    written in one statement in an order that depends on kind and text only, all with the
+    close time: nothing stored ties a reason to its voter or to a cast time. No room event:
+    the reasons reach a room's round only when its next round opens (``round.opened``).
+
+    Precondition: the caller (``voting``) holds the motion's lock, in its closing
+    transaction; the reasons were checked at cast time."""
+    rows: list[tuple[str, str, Any]] = []
+    for kind, text, author in reasons:
+        if kind not in VOTE_REASON_KINDS:
+            raise Invalid(_("Unbekannte Art der Begründung: %(k)s") % {"k": kind}, field="kind")
+        text = str(text).strip()
+        if text:
+            rows.append((kind, text, None if secret else author))
+    # By kind and text: for a secret vote the order must not follow the order of casting.
+    rows.sort(key=lambda row: (row[0], row[1], row[2].pk if row[2] is not None else 0))
+    return VoteReason.objects.bulk_create(
+        VoteReason(
+            goal=goal,
+            circle=circle,
+            motion_id=motion_id,
+            kind=kind,
+            text=text,
+            author=author,
+            created_at=closed_at,
+        )
+        for kind, text, author in rows
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
@@ -55,8 +56,10 @@ def citizen_sign_up(
     """Register a citizen: an inactive account (username = e-mail address) and a mail with
     the confirmation link. The answer is the same whether the address is known or not (no
     account enumeration): a known active address gets a "you have an account" mail, a known
-    unconfirmed one its link again. Rate-limited per client address; honeypot ``website``.
-    ``base_url`` is the site's address for the link (``https://host``)."""
+    unconfirmed one its link again. Both paths check the password the same way and pay for
+    hashing it once, so neither the answer nor its time tells them apart. Rate-limited per
+    client address; honeypot ``website``. ``base_url`` is the site's address for the link
+    (``https://host``)."""
     _honeypot(website)
     ratelimit.hit("signup", client_key)
     address = checks.text(
@@ -70,6 +73,14 @@ def citizen_sign_up(
     if not isinstance(password, str):
         raise Invalid(_("Das Passwort muss Text sein."), field="password")
     user_model = get_user_model()
+    # Checked against the account as it would be made, before looking the address up.
+    user = user_model(username=address, email=address, first_name=name, is_active=False)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid(" ".join(exc.messages), field="password") from None
+    # Hash for both paths: a known address must cost what a new account costs.
+    encoded = make_password(password)
     with transaction.atomic():
         existing = (
             user_model.objects.select_for_update()
@@ -87,12 +98,7 @@ def citizen_sign_up(
             else:
                 _send_confirmation(existing, base_url)
             return
-        user = user_model(username=address, email=address, first_name=name, is_active=False)
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise Invalid(" ".join(exc.messages), field="password") from None
-        user.set_password(password)
+        user.password = encoded
         user.save()
         _send_confirmation(user, base_url)
 

@@ -16,6 +16,7 @@ from deliberation.models import Goal
 from kernel.errors import DomainError
 from kernel.permissions import can
 from participation import selectors, services
+from participation.access import access_contribution
 from participation.forms import (
     GoalLinkForm,
     IdeaForm,
@@ -152,18 +153,9 @@ def opinions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_contribution(request: HttpRequest, contribution_id: int) -> Contribution:
-    contribution = selectors.contribution_by_id(contribution_id)
-    if contribution is None or not can(
-        request.user, "participation.view_contribution", contribution
-    ):
-        raise Http404(_("Diesen Beitrag gibt es nicht."))
-    return contribution
-
-
 @require_GET
 def contribution(request: HttpRequest, contribution_id: int) -> HttpResponse:
-    item = _visible_contribution(request, contribution_id)
+    item = access_contribution(request.user, contribution_id)
     return render(
         request,
         "participation/contribution.html",
@@ -179,7 +171,7 @@ def contribution(request: HttpRequest, contribution_id: int) -> HttpResponse:
 
 @require_POST
 def contribution_report(request: HttpRequest, contribution_id: int) -> HttpResponse:
-    item = _visible_contribution(request, contribution_id)
+    item = access_contribution(request.user, contribution_id)
     form = ReportForm(request.POST)
     if form.is_valid():
         try:

@@ -17,6 +17,7 @@ from deliberation.models import ActionField, Circle, Concept
 from kernel.errors import DomainError
 from kernel.permissions import can
 from participation import selectors, services
+from participation.access import access_managed_questionnaire, access_results
 from participation.forms import (
     GoalLinkForm,
     InvitationsForm,
@@ -34,15 +35,6 @@ from participation.models import (
 from participation.views._common import _concept, _download, _form_error
 from participation.views.contributions import _goals_of
 from participation.web import base_url
-
-
-def _managed(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
-    questionnaire = selectors.questionnaire_by_id(questionnaire_id)
-    if questionnaire is None or not can(
-        request.user, "participation.manage_questionnaire", questionnaire
-    ):
-        raise Http404(_("Diesen Fragebogen gibt es nicht."))
-    return questionnaire
 
 
 def _manageable_fields(request: HttpRequest, concept: Concept) -> QuerySet[ActionField]:
@@ -122,7 +114,7 @@ def _builder_context(
 @login_required
 @require_http_methods(["GET", "POST"])
 def builder(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = _managed(request, questionnaire_id)
+    questionnaire = access_managed_questionnaire(request.user, questionnaire_id)
     form = QuestionnaireEditForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -188,7 +180,9 @@ def _question_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_new(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    return _question_form_page(request, _managed(request, questionnaire_id), None)
+    return _question_form_page(
+        request, access_managed_questionnaire(request.user, questionnaire_id), None
+    )
 
 
 def _question_of(questionnaire: Questionnaire, question_id: int) -> Question:
@@ -201,7 +195,7 @@ def _question_of(questionnaire: Questionnaire, question_id: int) -> Question:
 @login_required
 @require_http_methods(["GET", "POST"])
 def question_edit(request: HttpRequest, questionnaire_id: int, question_id: int) -> HttpResponse:
-    questionnaire = _managed(request, questionnaire_id)
+    questionnaire = access_managed_questionnaire(request.user, questionnaire_id)
     return _question_form_page(request, questionnaire, _question_of(questionnaire, question_id))
 
 
@@ -209,7 +203,7 @@ def question_edit(request: HttpRequest, questionnaire_id: int, question_id: int)
 @require_POST
 def question_change(request: HttpRequest, questionnaire_id: int, question_id: int) -> HttpResponse:
     """Move a question up or down, or delete it (buttons of the builder)."""
-    questionnaire = _managed(request, questionnaire_id)
+    questionnaire = access_managed_questionnaire(request.user, questionnaire_id)
     question = _question_of(questionnaire, question_id)
     action = request.POST.get("action")
     try:
@@ -228,7 +222,7 @@ def question_change(request: HttpRequest, questionnaire_id: int, question_id: in
 @login_required
 @require_POST
 def questionnaire_status(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = _managed(request, questionnaire_id)
+    questionnaire = access_managed_questionnaire(request.user, questionnaire_id)
     action = request.POST.get("action")
     try:
         if action == "open":
@@ -259,7 +253,7 @@ def questionnaire_status(request: HttpRequest, questionnaire_id: int) -> HttpRes
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitations(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = _managed(request, questionnaire_id)
+    questionnaire = access_managed_questionnaire(request.user, questionnaire_id)
     form = InvitationsForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -301,7 +295,7 @@ def invitations(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def invitations_csv(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = _managed(request, questionnaire_id)
+    questionnaire = access_managed_questionnaire(request.user, questionnaire_id)
     return _download(
         selectors.invitations_csv(
             selectors.questionnaire_invitations(questionnaire), base_url(request)
@@ -311,17 +305,10 @@ def invitations_csv(request: HttpRequest, questionnaire_id: int) -> HttpResponse
     )
 
 
-def _readable(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
-    questionnaire = selectors.questionnaire_by_id(questionnaire_id)
-    if questionnaire is None or not can(request.user, "participation.view_results", questionnaire):
-        raise Http404(_("Diesen Fragebogen gibt es nicht."))
-    return questionnaire
-
-
 @login_required
 @require_GET
 def results(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = _readable(request, questionnaire_id)
+    questionnaire = access_results(request.user, questionnaire_id)
     goals = _goals_of(questionnaire.concept_id, questionnaire.action_field_id)
     filters = ResultsFilterForm(request.GET or None, goals=goals)
     options: dict[str, Any] = {}
@@ -361,7 +348,7 @@ def results(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def responses_csv(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
-    questionnaire = _readable(request, questionnaire_id)
+    questionnaire = access_results(request.user, questionnaire_id)
     return _download(
         selectors.responses_csv(questionnaire),
         content_type="text/csv; charset=utf-8",
@@ -372,7 +359,7 @@ def responses_csv(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def answer_goal(request: HttpRequest, questionnaire_id: int, answer_id: int) -> HttpResponse:
-    questionnaire = _readable(request, questionnaire_id)
+    questionnaire = access_results(request.user, questionnaire_id)
     form = GoalLinkForm(
         request.POST, goals=_goals_of(questionnaire.concept_id, questionnaire.action_field_id)
     )

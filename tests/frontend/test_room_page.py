@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
-from deliberation import services
+from deliberation import phases, services
 from deliberation.models import Goal
 from tests.factories import PASSWORD, Room, make_goal
 
@@ -161,8 +164,30 @@ def test_javascript_catalog_translates_room_strings_to_english(db: None) -> None
     assert english.status_code == 200
     assert "Connected live" in english.content.decode()
     assert "Connected live" not in german.content.decode()
+    # The room's news and the decision on a comment, as the issue names them in English.
+    for text in ("Vote opened: “%(goal)s”", "You have the floor", "Decision: %(value)s"):
+        assert json.dumps(text)[1:-1] in english.content.decode() or text in english.content.decode()
 
 
 def test_english_visitor_gets_the_page_in_english(room: Room) -> None:
     response = Client(headers={"accept-language": "en"}).get(_url(room))
     assertContains(response, '<html lang="en">')
+
+
+def test_page_embeds_the_phase_feature_table_the_room_scripts_follow(room: Room) -> None:
+    """The composer, rating and idea forms follow the server's own table (phases.table())."""
+    for client in (_client(), _client(room.outsider), _client(room.expert)):
+        html = _client_page(client, room)
+        found = re.search(
+            r'<script id="phase-features" type="application/json">(.*?)</script>', html, re.S
+        )
+        assert found, "the room page embeds no phase-feature table"
+        table = json.loads(found.group(1))
+        assert table == phases.table()
+        assert "comment" in table["free"] and "comment" not in table["evaluation"]
+
+
+def _client_page(client: Client, room: Room) -> str:
+    response = client.get(_url(room))
+    assert response.status_code == 200
+    return response.content.decode()

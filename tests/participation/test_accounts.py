@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -218,3 +219,76 @@ def test_mail_goes_to_the_console_by_default_and_to_smtp_by_environment(tmp_path
     ], smtp.stderr
     both = _settings_with(tmp_path, EMAIL_HOST="a", EMAIL_URL="smtp://b")
     assert both.returncode != 0 and "not both" in both.stderr
+
+
+# --- the same answer, in the same time, for new and known addresses ---------------------------
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 that counts how often a password is hashed (``make_password``)."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        type(self).calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture
+def hashes(settings: Any) -> type[CountingHasher]:
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.calls = 0
+    return CountingHasher
+
+
+def api_sign_up(email: str, password: str) -> Any:
+    return Client().post(
+        "/api/v1/accounts/sign-up/",
+        {"email": email, "name": "Aylin", "password": password},
+        content_type="application/json",
+    )
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_a_weak_password_gets_the_same_answer_for_new_and_known_addresses(
+    site: Site, active: bool
+) -> None:
+    get_user_model().objects.create_user(
+        username="bekannt@example.org", email="bekannt@example.org", is_active=active
+    )
+
+    new = api_sign_up("neu@example.org", "123")
+    known = api_sign_up("bekannt@example.org", "123")
+
+    assert known.status_code == new.status_code == 400
+    assert known.json() == new.json()
+    assert known.json()["field"] == "password"
+    form = {**SIGN_UP, "password": "123", "password_again": "123"}
+    new_page = Client().post(reverse("participation:sign_up"), {**form, "email": "n@example.org"})
+    known_page = Client().post(
+        reverse("participation:sign_up"), {**form, "email": "bekannt@example.org"}
+    )
+    assert new_page.status_code == known_page.status_code == 400
+    assert len(mail.outbox) == 0
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_a_known_address_pays_the_same_hashing_as_a_new_one(
+    site: Site, hashes: type[CountingHasher], active: bool
+) -> None:
+    get_user_model().objects.create_user(
+        username="bekannt@example.org", email="bekannt@example.org", is_active=active
+    )
+    hashes.calls = 0
+
+    new = api_sign_up("neu@example.org", "lange-sichere-phrase-42")
+    for_new = hashes.calls
+    known = api_sign_up("bekannt@example.org", "lange-sichere-phrase-42")
+    for_known = hashes.calls - for_new
+
+    assert (new.status_code, new.json()) == (known.status_code, known.json())
+    assert known.status_code == 202
+    assert for_new == for_known == 1
+    # the known account keeps its password
+    assert not get_user_model().objects.get(username="bekannt@example.org").has_usable_password()

@@ -211,3 +211,113 @@ async def test_garbage_counts_toward_the_rate_limit_too(
     assert (await expert.recv())["code"] == "rate_limited"
     clock.advance(10)
     await _still_fine(room, expert, expert.welcome_seq)
+
+
+# --- text no database or person can use, invisible text, odd paths (issue 12) ---------------
+
+UNUSABLE_TEXT = [
+    pytest.param({"body": "ab\x00c"}, "body", id="nul-in-body"),
+    pytest.param({"body": "ab\ud800c"}, "body", id="lone-surrogate-in-body"),
+    pytest.param({"body": "\udfff"}, "body", id="lone-low-surrogate-in-body"),
+    pytest.param({"body": "bell\x07"}, "body", id="control-character-in-body"),
+    pytest.param({"client_key": "k\x00"}, "client_key", id="nul-in-client-key"),
+    pytest.param({"anchor": {"paragraph": 1, "quote": "\x00"}}, "anchor", id="nul-in-quote"),
+    pytest.param({"extra\x00": "x"}, "extra?", id="nul-in-a-field-name"),
+]
+
+
+@pytest.mark.parametrize(("override", "field"), UNUSABLE_TEXT)
+async def test_unusable_characters_in_text_fields_get_invalid(
+    room: Room, join: Join, override: dict[str, Any], field: str
+) -> None:
+    expert = await join("expert")
+    await expert.send_text(json.dumps(_post(room, **override)))  # \u0000, \ud800 escapes
+    error = await expert.recv()
+    assert (error["type"], error["code"], error["id"], error["field"]) == (
+        "error",
+        "invalid",
+        "c",
+        field,
+    )
+    assert "U+" in error["message"]
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pytest.param(
+            {"type": "comment.hide", "id": 1, "comment": 1, "reason": "\x00"}, id="hide-reason"
+        ),
+        pytest.param(
+            {"type": "motion.open", "id": 1, "goals": [1], "method": "\ud800"}, id="motion-method"
+        ),
+        pytest.param(
+            {"type": "ballot.cast", "id": 1, "motion": 1, "choice": "yes", "reason": "\ud800"},
+            id="ballot-reason",
+        ),
+        pytest.param(
+            {"type": "round.phase", "id": 1, "phase": "rating\x00"}, id="round-phase-text"
+        ),
+        pytest.param(
+            {"type": "idea.propose", "id": 1, "title": "T", "text": "\x00"}, id="idea-text"
+        ),
+    ],
+)
+async def test_unusable_characters_are_refused_in_every_command(
+    room: Room, join: Join, frame: dict[str, Any]
+) -> None:
+    moderator = await join("moderator")
+    await moderator.send_text(json.dumps(frame))
+    error = await moderator.recv()
+    assert (error["code"], error["id"]) == ("invalid", 1)
+    await _still_fine(room, moderator, moderator.welcome_seq)
+
+
+async def test_a_frame_id_with_a_lone_surrogate_is_refused_not_echoed(
+    room: Room, join: Join
+) -> None:
+    expert = await join("expert")
+    await expert.send_text(json.dumps({"type": "ping", "id": "\ud800"}))
+    error = await expert.recv()
+    assert (error["code"], error["id"], error["field"]) == ("invalid", None, "id")
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+async def test_nesting_deeper_than_any_frame_needs_is_invalid(room: Room, join: Join) -> None:
+    deep: Any = 1
+    for _ in range(50):
+        deep = {"a": deep}
+    moderator = await join("moderator")
+    await moderator.send(
+        {"type": "ballot.cast", "id": "b", "motion": 1, "choice": "yes", "resistances": deep}
+    )
+    error = await moderator.recv()
+    assert (error["code"], error["field"]) == ("invalid", "resistances")
+    await _still_fine(room, moderator, moderator.welcome_seq)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["\u200b", "\u200b\u200b \u2060", "\ufeff", "\u3164"],
+    ids=["zwsp", "mix", "bom", "filler"],
+)
+async def test_a_comment_of_only_invisible_characters_is_refused(
+    room: Room, join: Join, body: str
+) -> None:
+    expert = await join("expert")
+    error = await expert.request(_post(room, body=body))
+    assert (error["type"], error["code"], error["field"]) == ("error", "invalid", "body")
+    await _still_fine(room, expert, expert.welcome_seq)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/ws/rooms/%00/", "/ws/rooms/not a slug/", "/ws/rooms/%ED%A0%80/", "/ws/rooms/", "/ws/nope/"],
+)
+async def test_a_socket_on_an_odd_path_is_closed_cleanly(
+    open_socket: Any, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    socket = await open_socket(path)
+    assert await socket.closed_with() == 4404
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

@@ -237,7 +237,7 @@ def test_count_and_canonical_order_do_not_depend_on_the_casting_order(
 def _record(ballots: list[dict[str, Any]]) -> dict[str, Any]:
     ballots = tally.sort_ballots(ballots)
     return {
-        "format": tally.FORMAT,
+        "format": tally.FORMAT_V1,  # a record from before commitments (test_trust.py: format 2)
         "motion": {"id": 1},
         "rule": CONSENT_RULE,
         "subject": {"version": {"id": 1, "number": 1, "text": "Text"}},

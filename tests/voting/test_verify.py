@@ -66,3 +66,18 @@ def test_the_project_verifier_refuses_a_tampered_record(vote_room: Room, tmp_pat
     assert done.returncode == 1
     assert "digest differs" in done.stdout
     assert "recount differs" in done.stdout
+
+
+def test_the_downloaded_program_checks_the_fingerprint_published_at_opening(
+    vote_room: Room, tmp_path: Path
+) -> None:
+    record, program, digest = published(vote_room, tmp_path)
+    fingerprint = json.loads(record.read_text(encoding="utf-8"))["fingerprint"]
+    done = run("-I", str(program), str(record), digest, fingerprint, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"fingerprint committed at opening: {fingerprint}" in done.stdout
+    assert "ballots cast: 2 of 3 eligible" in done.stdout
+    assert "OK: rule, text and electorate are the ones committed at opening." in done.stdout
+    wrong = run("-I", str(program), str(record), digest, "0" * 64, cwd=tmp_path)
+    assert wrong.returncode == 1
+    assert "published at opening" in wrong.stdout

@@ -107,6 +107,15 @@ function share(text) {
   return `${text} (${((100 * n) / d).toLocaleString(document.documentElement.lang || "de", { maximumFractionDigits: 1 })} %)`;
 }
 
+// The commitment published at opening (docs/voting.md#commitment-at-opening): the record of
+// the close repeats it, and tally.py checks the two agree.
+function fingerprintLine(motion) {
+  if (!motion.fingerprint) return "";
+  return h("p", { class: "vote-fingerprint" },
+    h("span", { text: `${gettext("Fingerabdruck der Eröffnung")} (SHA-256): ` }),
+    h("code", { class: "vote-digest", "data-fingerprint": "", text: motion.fingerprint }));
+}
+
 function ruleLines(rule, eligible) {
   const lines = [[gettext("Verfahren"), gettext(METHODS[rule.method])]];
   lines.push([
@@ -220,7 +229,7 @@ export class VotePanel {
       body.append(resultBlock(motion));
       return card;
     }
-    body.append(turnoutLine(motion), ruleLines(motion.rule, motion.eligible));
+    body.append(turnoutLine(motion), ruleLines(motion.rule, motion.eligible), fingerprintLine(motion));
     const slot = h("div", { class: "vote-panel__actions" });
     body.append(slot);
     this.loadYou(motion).then((you) => slot.replaceChildren(...this.actions(motion, you)));

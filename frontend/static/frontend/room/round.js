@@ -23,6 +23,11 @@ const DISPOSITIONS = {
   not_accepted: () => _("nicht angenommen"),
   answered: () => _("beantwortet"),
 };
+/** A disposition's value in words ("angenommen", …). */
+export function dispositionLabel(value) {
+  return DISPOSITIONS[value]?.() ?? value;
+}
+
 const IDEA_STATES = {
   proposed: () => _("vorgeschlagen"),
   accepted: () => _("angenommen"),
@@ -30,6 +35,26 @@ const IDEA_STATES = {
 };
 
 const numbers = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+
+/** The server's phase-feature table (deliberation/phases.py, embedded by the room page):
+ * `{"free": ["comment", …], "discussion": […], …}`. Without it nothing is offered. */
+function loadPhaseFeatures() {
+  const node = document.getElementById("phase-features");
+  try {
+    return node ? JSON.parse(node.textContent) : {};
+  } catch {
+    return {};
+  }
+}
+
+const PHASE_FEATURES = loadPhaseFeatures();
+
+/** Whether a room whose active round is in `phase` (null: no round) allows `action`
+ * ("comment", "rate", "propose_idea", "run_agenda", "set_disposition", "publish_revision"). */
+export function phaseAllows(phase, action) {
+  const key = phase === null || phase === undefined || phase === "closed" ? "free" : phase;
+  return (PHASE_FEATURES[key] ?? []).includes(action);
+}
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -60,14 +85,21 @@ export function secondsLeft(deadline, serverNow) {
   return Math.max(0, (Date.parse(deadline) - serverNow) / 1000);
 }
 
+/** Wide screens show the round's workspace in a side column, its sections open. */
+const WIDE = "(min-width: 60rem)";
+
 export class RoundPanel {
-  constructor(element, view) {
+  /** `element`: the round's workspace (a side column on desktop, after the comments on a
+   * phone); `bar`: the compact bar above the goal (round, phase, current item's countdown). */
+  constructor(element, view, bar = null) {
     this.element = element;
+    this.bar = bar;
     this.view = view;
     this.timer = null;
     this.myRatings = new Map(); // goal → {support, needs_rework}: this person's own ratings
     this.ratingsLoaded = null; // the round whose saved own ratings were asked for
     this.dialog = null;
+    this.opened = new Map(); // section key → open: what the reader opened or closed stays so
   }
 
   get store() {
@@ -86,23 +118,35 @@ export class RoundPanel {
     return this.part?.round.phase ?? null;
   }
 
-  /** May the room comment now? Not in evaluation or revision (the services say the same). */
+  /** May the room comment now? The server's phase-feature table says. */
   get commentsOpen() {
-    return this.phase === null || this.phase === "discussion";
+    return phaseAllows(this.phase, "comment");
+  }
+
+  /** The regions this panel draws into. */
+  get regions() {
+    return [this.bar, this.element].filter(Boolean);
   }
 
   render() {
     this.loadOwnRatings();
     const active = document.activeElement;
-    const focusId = active && this.element.contains(active) ? active.id : null;
+    const focusId = active && this.regions.some((r) => r.contains(active)) ? active.id : null;
     const values = new Map();
-    for (const input of this.element.querySelectorAll("input[id], textarea[id], select[id]")) {
-      values.set(input.id, input.type === "checkbox" || input.type === "radio" ? input.checked : input.value);
+    for (const region of this.regions) {
+      for (const input of region.querySelectorAll("input[id], textarea[id], select[id]")) {
+        values.set(input.id, input.type === "checkbox" || input.type === "radio" ? input.checked : input.value);
+      }
     }
-    this.element.replaceChildren(...this.sections());
+    // Sections that do not apply are null: leave them out (replaceChildren would write "null").
+    const present = (nodes) => nodes.filter((node) => node !== null && node !== undefined && node !== false);
+    if (this.bar) this.bar.replaceChildren(...present(this.barContent()));
+    const sections = present(this.sections());
+    this.element.replaceChildren(...sections);
+    this.element.hidden = sections.length === 0;
     for (const [id, value] of values) {
       const input = document.getElementById(id);
-      if (!input || !this.element.contains(input)) continue;
+      if (!input || !this.regions.some((r) => r.contains(input))) continue;
       if (input.type === "checkbox" || input.type === "radio") input.checked = value;
       else input.value = value;
     }
@@ -112,40 +156,100 @@ export class RoundPanel {
     this.timer = this.currentItem()?.deadline ? setInterval(() => this.tick(), 1000) : null;
   }
 
-  sections() {
-    const moderator = this.role === "moderator";
+  /** The compact bar above the goal: the round, its phase and the current item's countdown. */
+  barContent() {
     if (!this.part) {
       return [
-        el("h2", { id: "round-title", class: "room-box__title", text: _("Freie Diskussion") }),
-        el("p", { class: "muted", text: _("Zurzeit läuft keine Runde.") }),
-        moderator ? this.openForm() : null,
+        el("h2", { id: "round-title", class: "round-bar__title", text: _("Freie Diskussion") }),
+        el("p", { class: "round-bar__note muted", text: _("Zurzeit läuft keine Runde.") }),
       ];
     }
     const round = this.part.round;
+    const canRate = this.mayRate(round) && this.part.ratings.some((a) => a.goal === this.view.selectedGoal);
     return [
       el(
         "h2",
-        { id: "round-title", class: "room-box__title" },
+        { id: "round-title", class: "round-bar__title" },
         format(_("Runde %(n)s"), { n: round.number }),
         " · ",
         el("span", { "data-round-phase": round.phase, text: PHASE_LABELS[round.phase]() }),
       ),
-      this.phaseSteps(round),
       this.countdown(),
-      this.agenda(round, moderator),
-      moderator ? this.console(round) : null,
-      this.ratings(round),
-      this.ideas(round),
-      this.evaluation(round),
-      this.revision(round),
-      el(
-        "p",
-        { class: "round-links" },
-        el("a", {
-          href: `/raeume/${this.view.slug}/runden/${round.number}/auswertung/`,
-          text: _("Auswertungsbericht dieser Runde"),
-        }),
+      canRate
+        ? el("a", {
+            href: "#round-sec-rating",
+            class: "round-bar__jump",
+            text: _("Jetzt bewerten"),
+            onclick: (event) => {
+              event.preventDefault();
+              this.reveal("rating");
+            },
+          })
+        : null,
+    ];
+  }
+
+  /** Open a workspace section and bring it into view with the keyboard focus on it. */
+  reveal(key) {
+    this.opened.set(key, true);
+    const details = document.getElementById(`round-sec-${key}`);
+    if (!details) return;
+    details.open = true;
+    details.scrollIntoView({ block: "start" });
+    details.querySelector("summary")?.focus({ preventScroll: true });
+  }
+
+  /** A collapsible section of the workspace (closed on a phone until opened, open on a wide
+   * screen), keyed so that a redraw keeps what the reader opened or closed. */
+  section(key, summary, ...content) {
+    const body = content.filter((node) => node !== null && node !== undefined && node !== false);
+    if (!body.length) return null;
+    const open = this.opened.get(key) ?? window.matchMedia(WIDE).matches;
+    const details = el(
+      "details",
+      { class: "round-section", id: `round-sec-${key}`, open },
+      el("summary", { class: "round-section__summary", id: `round-sec-${key}-summary`, text: summary }),
+      el("div", { class: "round-section__body" }, body),
+    );
+    details.addEventListener("toggle", () => this.opened.set(key, details.open));
+    return details;
+  }
+
+  mayRate(round) {
+    return phaseAllows(round.phase, "rate") && (this.role === "expert" || this.role === "moderator");
+  }
+
+  sections() {
+    const moderator = this.role === "moderator";
+    if (!this.part) {
+      if (!moderator) return [];
+      return [
+        el("h2", { id: "round-panel-title", class: "room-box__title", text: _("Runden") }),
+        this.section("open", _("Runde eröffnen"), this.openForm()),
+      ];
+    }
+    const round = this.part.round;
+    return [
+      el("h2", { id: "round-panel-title", class: "room-box__title", text: format(_("Runde %(n)s: Ablauf"), { n: round.number }) }),
+      this.section(
+        "agenda",
+        _("Phasen und Tagesordnung"),
+        this.phaseSteps(round),
+        this.agenda(round, moderator),
+        el(
+          "p",
+          { class: "round-links" },
+          el("a", {
+            href: `/raeume/${this.view.slug}/runden/${round.number}/auswertung/`,
+            text: _("Auswertungsbericht dieser Runde"),
+          }),
+        ),
       ),
+      moderator ? this.section("console", _("Moderation"), this.console(round)) : null,
+      this.section("rating", _("Stimmungsbild"), this.ratings(round)),
+      this.section("ideas", _("Neue Ideen"), this.ideas(round)),
+      this.section("evaluation", _("Auswertung"), this.evaluation(round)),
+      this.section("revision", _("Überarbeitung"), this.revision(round)),
     ];
   }
 
@@ -174,10 +278,10 @@ export class RoundPanel {
     return el(
       "p",
       { class: "round-timer" },
-      el("span", { text: format(_("Jetzt: „%(goal)s“"), { goal: item.goal_title }) }),
       item.deadline
         ? el("span", { id: "round-countdown", class: "round-timer__clock", role: "timer", "aria-live": "off" })
         : null,
+      el("span", { class: "round-timer__item", text: format(_("Jetzt: „%(goal)s“"), { goal: item.goal_title }) }),
     );
   }
 
@@ -192,7 +296,7 @@ export class RoundPanel {
   }
 
   agenda(round, moderator) {
-    const startable = moderator && (round.phase === "discussion" || round.phase === "evaluation");
+    const startable = moderator && phaseAllows(round.phase, "run_agenda");
     return el(
       "ol",
       { class: "round-agenda", "aria-label": _("Tagesordnung") },
@@ -229,7 +333,7 @@ export class RoundPanel {
     const agenda = round.agenda;
     const index = agenda.findIndex((item) => item.id === round.current_item);
     const upcoming = agenda[index + 1] ?? null;
-    const runnable = round.phase === "discussion" || round.phase === "evaluation";
+    const runnable = phaseAllows(round.phase, "run_agenda");
     return el(
       "div",
       { class: "round-console", role: "group", "aria-label": _("Moderation") },
@@ -366,7 +470,7 @@ export class RoundPanel {
     const aggregate = this.part.ratings.find((a) => a.goal === goalId);
     if (!aggregate) return null;
     const goal = this.store.goal(goalId);
-    const canRate = round.phase === "discussion" && (this.role === "expert" || this.role === "moderator");
+    const canRate = this.mayRate(round);
     const top = Math.max(1, ...Object.values(aggregate.distribution));
     return el(
       "section",
@@ -498,7 +602,7 @@ export class RoundPanel {
   ideas(round) {
     const ideas = this.part.ideas.filter((idea) => idea.round === round.id || idea.state === "proposed");
     const moderator = this.role === "moderator";
-    const canPropose = round.phase === "discussion" && (this.role === "expert" || moderator);
+    const canPropose = phaseAllows(round.phase, "propose_idea") && (this.role === "expert" || moderator);
     if (!ideas.length && !canPropose) return null;
     return el(
       "section",
@@ -600,7 +704,7 @@ export class RoundPanel {
   }
 
   evaluation(round) {
-    const may = round.phase === "evaluation" && (this.role === "moderator" || this.role === "drafter");
+    const may = phaseAllows(round.phase, "set_disposition") && (this.role === "moderator" || this.role === "drafter");
     if (!may) return null;
     const items = this.feedback(round);
     const disposition = (item) =>
@@ -672,7 +776,7 @@ export class RoundPanel {
   // --- revision: a new version per goal, linked to the feedback it takes up ---------------
 
   revision(round) {
-    const may = round.phase === "revision" && (this.role === "moderator" || this.role === "drafter");
+    const may = phaseAllows(round.phase, "publish_revision") && (this.role === "moderator" || this.role === "drafter");
     if (!may) return null;
     const goals = round.agenda.map((item) => this.store.goal(item.goal)).filter(Boolean);
     return el(

@@ -99,6 +99,24 @@ export class RoomStore {
     this.role = null;
     this.me = null;
     this.clockOffset = 0;
+    // The decisions on comments seen in this tab, by comment id: they stay on the comment
+    // cards when the round that took them closes (the snapshot keeps them only in `round`).
+    this.decisions = new Map();
+  }
+
+  /** Remember the comment decisions of the state's round part. */
+  rememberDecisions() {
+    for (const disposition of this.state?.round?.dispositions ?? []) {
+      if (disposition.feedback?.type === "comment") this.decisions.set(disposition.feedback.id, disposition);
+    }
+  }
+
+  /** The decision (a Disposition) on comment `commentId`, or null. */
+  decision(commentId) {
+    const current = this.state?.round?.dispositions?.find(
+      (d) => d.feedback?.type === "comment" && d.feedback.id === commentId,
+    );
+    return current ?? this.decisions.get(commentId) ?? null;
   }
 
   get hasState() {
@@ -130,6 +148,7 @@ export class RoomStore {
       this.seq = frame.seq;
       this.role = frame.role;
       this.me = frame.me;
+      this.rememberDecisions();
       return "replaced";
     }
     if (!this.state || frame.role !== this.role || frame.seq !== this.seq) return "stale";
@@ -144,6 +163,7 @@ export class RoomStore {
     if (event.seq !== this.seq + 1) return "gap";
     const reducer = REDUCERS[event.kind];
     if (reducer) reducer(this.state, event.data);
+    if (event.kind === "disposition.set") this.rememberDecisions();
     this.seq = event.seq;
     return "applied";
   }

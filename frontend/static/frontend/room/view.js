@@ -7,7 +7,7 @@
 
 import { newClientKey } from "./connection.js";
 import { format, gettext as _, language, ngettext } from "./i18n.js";
-import { RoundPanel } from "./round.js";
+import { dispositionLabel, RoundPanel } from "./round.js";
 import { areaOf } from "./store.js";
 import { RoomVotes } from "./vote.js";
 
@@ -159,6 +159,9 @@ export class RoomView {
       reconnect: byId("room-reconnect"),
       alerts: byId("room-alerts"),
       announcer: byId("room-announcer"),
+      notice: byId("room-notice"),
+      noticeText: byId("room-notice-text"),
+      noticeActions: byId("room-notice-actions"),
       fallback: byId("room-fallback"),
       liveView: byId("room-live"),
       goalSwitch: byId("goal-switch"),
@@ -194,7 +197,7 @@ export class RoomView {
     };
     const roundBox = byId("room-round");
     const votesBox = byId("room-votes");
-    this.round = roundBox ? new RoundPanel(roundBox, this) : null;
+    this.round = roundBox ? new RoundPanel(roundBox, this, byId("round-bar")) : null;
     this.votes = votesBox ? new RoomVotes(votesBox, this) : null;
   }
 
@@ -317,6 +320,52 @@ export class RoomView {
     }, 60);
   }
 
+  /**
+   * Visible news that is also read out (the notice's text is a live region): `action` is
+   * {label, run} for a button that goes where the news is about.
+   */
+  notify(text, action = null) {
+    const { notice, noticeText, noticeActions } = this.dom;
+    if (!notice) {
+      this.announce(text);
+      return;
+    }
+    notice.dataset.shown = "true";
+    noticeText.textContent = "";
+    window.setTimeout(() => {
+      noticeText.textContent = text;
+    }, 60);
+    const close = () => {
+      notice.dataset.shown = "false";
+      noticeText.textContent = "";
+      noticeActions.replaceChildren();
+    };
+    fill(
+      noticeActions,
+      action
+        ? el("button", {
+            type: "button",
+            class: "button button--primary",
+            id: "room-notice-go",
+            text: action.label,
+            onclick: () => {
+              close();
+              action.run();
+            },
+          })
+        : null,
+      el("button", { type: "button", class: "button button--quiet", text: _("Hinweis schließen"), onclick: close }),
+    );
+  }
+
+  /** Bring `node` into view and put the keyboard focus on it. */
+  jumpTo(node) {
+    if (!node) return;
+    if (!node.matches("a, button, input, select, textarea, [tabindex]")) node.setAttribute("tabindex", "-1");
+    node.scrollIntoView({ block: "start" });
+    node.focus({ preventScroll: true });
+  }
+
   // --- snapshot and events ----------------------------------------------------------------
 
   onSnapshot() {
@@ -361,7 +410,14 @@ export class RoomView {
     } else if (area === "hands") {
       this.renderHands();
       if (frame.kind === "hand.next" && frame.data.hand) {
-        this.announce(format(_("%(name)s hat das Wort."), { name: frame.data.hand.user.name }));
+        if (this.myId !== null && frame.data.hand.user?.id === this.myId) {
+          this.notify(_("Sie haben das Wort"), {
+            label: _("Zu den Wortmeldungen"),
+            run: () => this.jumpTo(document.getElementById("hands-title")),
+          });
+        } else {
+          this.announce(format(_("%(name)s hat das Wort."), { name: frame.data.hand.user.name }));
+        }
       }
     } else if (area === "focus") {
       this.onFocus(frame.data.goal);
@@ -369,12 +425,20 @@ export class RoomView {
       this.renderPresence();
     } else if (area === "round") {
       this.renderRound();
+      if (frame.kind === "disposition.set") this.renderComments();
       if (frame.kind === "round.phase_changed") {
         const phase = frame.data.round.phase;
         this.announce(format(_("Die Runde ist jetzt in der Phase „%(phase)s“."), { phase: phaseLabel(phase) }));
       }
     } else if (area === "motions") {
       this.votes?.update(frame);
+      if (frame.kind === "motion.opened") {
+        const motion = frame.data.motion;
+        this.notify(format(_("Abstimmung eröffnet: „%(goal)s“"), { goal: motion.goal?.title ?? "" }), {
+          label: _("Zur Abstimmung"),
+          run: () => this.jumpTo(document.getElementById(`motion-${motion.id}-title`)),
+        });
+      }
     } else if (area === "goals") {
       if (!this.store.goal(this.selectedGoal)) {
         this.selectGoal(this.store.state.focus ?? this.store.state.goals[0]?.id ?? null, {
@@ -649,7 +713,9 @@ export class RoomView {
 
   commentNode(comment, old) {
     const editing = this.editing.has(comment.id);
-    const stamp = `${this.role}|${editing}`;
+    const decision = this.store.decision(comment.id);
+    const decided = decision ? `${decision.id}|${decision.value}|${decision.response}` : "";
+    const stamp = `${this.role}|${editing}|${decided}`;
     if (old && old.comment === comment && old.dataset.stamp === stamp) return old;
     const item = old ?? el("li", { class: "comment", id: `kommentar-${comment.id}` });
     item.comment = comment;
@@ -708,9 +774,23 @@ export class RoomView {
     } else if (comment.body_html !== null) {
       card.append(el("div", { class: "comment__body prose" }, trustedHtml(comment.body_html)));
     }
+    const decision = this.store.decision(comment.id);
+    if (decision) card.append(this.decisionNote(decision));
     const actions = this.commentActions(comment, { hidden, mine, editing });
     if (actions.childElementCount) card.append(actions);
     return card;
+  }
+
+  /** The decision on a comment (disposition and response), shown to everybody. */
+  decisionNote(decision) {
+    return el(
+      "div",
+      { class: "comment__decision", dataset: { disposition: decision.value } },
+      el("p", { class: "comment__decision-value" }, el("strong", {
+        text: format(_("Entscheidung: %(value)s"), { value: dispositionLabel(decision.value) }),
+      })),
+      decision.response ? el("p", { class: "comment__decision-response", text: decision.response }) : null,
+    );
   }
 
   commentActions(comment, { hidden, mine, editing }) {
