@@ -335,3 +335,26 @@ def test_goal_under_discussion_elsewhere_gets_no_new_version(demo: Demo) -> None
         )
     assert isinstance(refused.value, Conflict)
     assert demo.goals[0].versions.count() == 1
+
+
+@pytest.mark.parametrize(("action", "perm", "phase", "outcomes"), CASES)
+def test_a_superuser_may_do_in_a_round_only_what_an_outsider_may(
+    demo: Demo, action: Action, perm: str, phase: str, outcomes: tuple[Any, ...]
+) -> None:
+    """A superuser is an administrator, not a member: Django's ``has_perm`` says yes to it for
+    everything, the rules (asked through ``can``) do not."""
+    from django.contrib.auth import get_user_model
+
+    from kernel.permissions import can
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-root-1")
+    setup = _round_at(demo, phase)
+    expected = outcomes[PERSONAS.index("outsider")]
+    assert admin.has_perm(perm, demo.circle)  # the shortcut the probe exploited
+    assert can(admin, perm, demo.circle) is (expected == OK)
+    with _undone():
+        if expected == OK:
+            action(demo, admin, setup)
+        else:
+            with pytest.raises(expected):
+                action(demo, admin, setup)
