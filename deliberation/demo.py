@@ -7,11 +7,12 @@ The seed page names the fields and the process; the goals below are our own plau
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from deliberation import services
 from deliberation.models import ActionField, Circle, Concept, Goal, Membership
@@ -250,7 +251,9 @@ def load_demo() -> DemoResult:
                 "summary": SUMMARY,
                 "preamble": PREAMBLE,
                 "status": Concept.Status.IN_PROGRESS,
-                "ideas_deadline": datetime(2020, 8, 31, 23, 59, tzinfo=ZoneInfo("Europe/Berlin")),
+                # Ideas are open for eight weeks from the day the demo is loaded, so a fresh
+                # demo takes ideas; moderators move the deadline on the moderation page.
+                "ideas_deadline": _ideas_deadline(),
                 "contact_email": "Integrationskonzept@wiesbaden.de",
                 "owner": "Amt für Zuwanderung und Integration",
             },
@@ -315,3 +318,9 @@ def _circle(
     if created:
         result.note(f"circle {slug}")
     return circle
+
+
+def _ideas_deadline() -> datetime:
+    """Eight weeks from now, at 23:59 in Berlin."""
+    day = timezone.localtime(timezone.now(), ZoneInfo("Europe/Berlin")) + timedelta(weeks=8)
+    return day.replace(hour=23, minute=59, second=0, microsecond=0)

@@ -149,6 +149,13 @@ class QuestionForm(forms.Form):
         }
 
 
+class IdeasDeadlineForm(forms.Form):
+    deadline = _datetime_field(
+        _("Ideen einreichen bis"),
+        _("Ortszeit; leer: ohne Frist. Eine vergangene Zeit schließt die Ideen."),
+    )
+
+
 class OpenForm(forms.Form):
     deadline = _datetime_field(_("Antworten bis"), _("Ortszeit; leer: ohne Frist."))
 

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("beteiligung/meine-beitraege/", views.mine, name="mine"),
     path("beteiligung/moderation/", views.moderation, name="moderation"),
+    path("beteiligung/moderation/frist/", views.ideas_deadline, name="ideas_deadline"),
     path(
         "beteiligung/moderation/<int:contribution_id>/",
         views.moderate,

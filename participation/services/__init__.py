@@ -44,6 +44,7 @@ from participation.services.contributions import (  # noqa: F401
     contribution_report,
     contribution_reports_dismiss,
     contribution_submit,
+    ideas_deadline_set,
 )
 from participation.services.feedback import (  # noqa: F401
     feedback_disposition_set,

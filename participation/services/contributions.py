@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from deliberation.models import ActionField, Concept, Goal
@@ -201,3 +202,18 @@ def contribution_link_goal(
         contribution.goal = goal
         contribution.save(update_fields=["goal"])
     return contribution
+
+
+def ideas_deadline_set(*, actor: Actor, concept: Concept, deadline: datetime | None) -> Concept:
+    """Set until when citizens may send ideas for ``concept`` (``None``: no deadline). The
+    moderators of the concept's circles and staff may; a deadline in the past closes the
+    ideas at once. The pages read it on every request, so it takes effect immediately."""
+    if not can(actor, "participation.moderate_contribution", concept):
+        raise Forbidden(_("Nur die Moderation kann die Frist für Ideen ändern."))
+    if deadline is not None and (not isinstance(deadline, datetime) or timezone.is_naive(deadline)):
+        raise Invalid(_("Die Frist braucht Datum, Uhrzeit und Zeitzone."), field="deadline")
+    with transaction.atomic():
+        locked = Concept.objects.select_for_update().get(pk=concept.pk)
+        locked.ideas_deadline = deadline
+        locked.save(update_fields=["ideas_deadline"])
+    return locked

@@ -16,6 +16,7 @@ from participation.views.contributions import (  # noqa: F401
     contribution_report,
     idea_new,
     ideas,
+    ideas_deadline,
     mine,
     moderate,
     moderation,

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,6 +21,7 @@ from participation.access import access_contribution
 from participation.forms import (
     GoalLinkForm,
     IdeaForm,
+    IdeasDeadlineForm,
     ModerationForm,
     OpinionForm,
     ReportForm,
@@ -247,9 +249,46 @@ def moderation(request: HttpRequest) -> HttpResponse:
                 (item, form, selectors.open_reports(item))
                 for item, form in forms_for(queue.reported)
             ],
+            "deadline_form": IdeasDeadlineForm(
+                initial={"deadline": timezone.localtime(concept.ideas_deadline)}
+                if concept and concept.ideas_deadline
+                else None
+            ),
+            "concept": concept,
             "nav": "participation",
         },
     )
+
+
+@login_required
+@require_POST
+def ideas_deadline(request: HttpRequest) -> HttpResponse:
+    """The moderation sets until when citizens may send ideas."""
+    concept = deliberation_selectors.current_concept()
+    if concept is None:
+        raise Http404(_("Es gibt noch kein Konzept."))
+    form = IdeasDeadlineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ideas_deadline_set(
+                actor=request.user, concept=concept, deadline=form.cleaned_data["deadline"]
+            )
+        except DomainError as exc:
+            if exc.code == "forbidden":
+                raise Http404(_("Diese Seite gibt es nur für die Moderation.")) from exc
+            messages.error(request, exc.message)
+        else:
+            deadline = form.cleaned_data["deadline"]
+            messages.success(
+                request,
+                _("Ideen können jetzt ohne Frist eingereicht werden.")
+                if deadline is None
+                else _("Die Frist für Ideen ist jetzt %(when)s.")
+                % {"when": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")},
+            )
+    else:
+        messages.error(request, _("Bitte geben Sie Datum und Uhrzeit an."))
+    return redirect("participation:moderation")
 
 
 @login_required
