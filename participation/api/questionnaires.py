@@ -1,13 +1,4 @@
-"""The participation REST API: one view per operation, each calling the same services and
-selectors as the pages.
-
-Reading: a questionnaire is visible to those who manage it or read its results, and (once
-open) a public one to everybody; an invitation's questionnaire to whoever holds the token.
-Contributions follow ``participation.view_contribution`` (approved ones for everybody, the
-others for their author and moderation). What one may not see is a 404. Domain errors become
-HTTP errors in ``api.errors.exception_handler`` (403, 409 closed or past the deadline, 429
-rate limit, 400, 404).
-"""
+"""REST: questionnaires and their questions, opening, closing, invitations, results, responses."""
 
 from __future__ import annotations
 
@@ -23,31 +14,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
-from deliberation import payloads as deliberation_payloads
-from deliberation import selectors as deliberation_selectors
-from deliberation.models import ActionField, Circle, Concept
-from deliberation.rounds.serializers import DispositionOutput
 from kernel.permissions import can
 from participation import payloads, selectors, services
 from participation.access import (
-    access_contribution,
     access_questionnaire,
     access_results,
 )
-from participation.models import Contribution, Question, Questionnaire
+from participation.api._common import (
+    NO_INVITATION,
+    NO_QUESTION,
+    NO_QUESTIONNAIRE,
+    TAGS,
+    _concept,
+    _field,
+    _valid,
+)
+from participation.models import Question, Questionnaire
 from participation.serializers import (
-    ConfirmInput,
-    ContributionFilter,
-    ContributionInput,
-    ContributionOutput,
-    DetailOutput,
-    FeedbackDispositionInput,
-    GoalLinkInput,
     InvitationOutput,
     InvitationPageOutput,
     InvitationsInput,
-    ModerationInput,
-    ModerationQueueOutput,
     OpenInput,
     QuestionInput,
     QuestionMoveInput,
@@ -56,47 +42,12 @@ from participation.serializers import (
     QuestionnaireOutput,
     QuestionnaireUpdateInput,
     QuestionOutput,
-    ReportCreatedOutput,
-    ReportInput,
     ResponseInput,
     ResponseOutput,
     ResultsOutput,
     ResultsQuery,
-    SignUpInput,
-    TextAnswerLinkedOutput,
 )
-from participation.web import base_url, client_address
-
-TAGS = ["participation"]
-NO_QUESTIONNAIRE = _("Kein sichtbarer Fragebogen mit dieser Nummer.")
-NO_QUESTION = _("Dieser Fragebogen hat keine Frage mit dieser Nummer.")
-NO_INVITATION = _("Dieser Einladungslink ist ungültig.")
-NO_CONCEPT = _("Kein Konzept mit diesem Kurznamen.")
-NO_FIELD = _("Kein Handlungsfeld mit diesem Kurznamen.")
-NO_CIRCLE = _("Kein sichtbarer Kreis mit diesem Kurznamen.")
-NO_CONTRIBUTION = _("Kein sichtbarer Beitrag mit dieser Nummer.")
-
-
-def _valid(serializer_class: type, data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _concept(slug: str) -> Concept:
-    concept = Concept.objects.filter(slug=slug).first()
-    if concept is None:
-        raise exceptions.NotFound(NO_CONCEPT)
-    return concept
-
-
-def _field(concept: Concept, slug: str | None) -> ActionField | None:
-    if slug is None:
-        return None
-    field = concept.action_fields.filter(slug=slug).first()
-    if field is None:
-        raise exceptions.ValidationError({"action_field": [str(NO_FIELD)]})
-    return field
+from participation.web import base_url
 
 
 def _detail(questionnaire_id: int) -> dict[str, Any]:
@@ -120,9 +71,6 @@ def _answers(data: dict[str, Any]) -> dict[int, Any]:
             raise exceptions.ValidationError({"answers": [_("Eine Frage steht doppelt da.")]})
         answers[entry["question"]] = values[0] if values else None
     return answers
-
-
-# --- questionnaires --------------------------------------------------------------------------
 
 
 class QuestionnaireListApi(APIView):
@@ -498,305 +446,3 @@ class InvitationApi(APIView):
             actor=None, token=token, answers=_answers(data), submit=data["submit"]
         )
         return Response(payloads.response_data(response))
-
-
-class AnswerGoalApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="answers_goal_update",
-        summary="Link a free-text answer to a goal of its questionnaire's scope (or unlink)",
-        request=GoalLinkInput,
-        responses={200: TextAnswerLinkedOutput, **error_responses(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, answer_id: int) -> Response:
-        data = _valid(GoalLinkInput, request.data)
-        answer = services.answer_link_goal(
-            actor=request.user, answer_id=answer_id, goal_id=data["goal"]
-        )
-        return Response({"id": answer.pk, "goal": answer.goal_id})
-
-
-def _circle(request: Request, slug: str) -> Circle:
-    circle = deliberation_selectors.circle_by_slug(slug)
-    if circle is None or not can(request.user, "deliberation.view_room", circle):
-        raise exceptions.NotFound(NO_CIRCLE)
-    return circle
-
-
-class AnswerDispositionApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=["rounds"],
-        operation_id="rounds_answers_disposition",
-        summary="Give a free-text answer (linked to a goal of the field) its disposition",
-        request=FeedbackDispositionInput,
-        responses={200: DispositionOutput, **error_responses(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, slug: str, answer_id: int) -> Response:
-        data = _valid(FeedbackDispositionInput, request.data)
-        disposition = services.feedback_disposition_set(
-            actor=request.user, circle=_circle(request, slug), answer_id=answer_id, **data
-        )
-        return Response(deliberation_payloads.disposition_data(disposition))
-
-
-class ContributionDispositionApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=["rounds"],
-        operation_id="rounds_contributions_disposition",
-        summary="Give an approved public contribution of the field its disposition",
-        request=FeedbackDispositionInput,
-        responses={200: DispositionOutput, **error_responses(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, slug: str, contribution_id: int) -> Response:
-        data = _valid(FeedbackDispositionInput, request.data)
-        disposition = services.feedback_disposition_set(
-            actor=request.user,
-            circle=_circle(request, slug),
-            contribution_id=contribution_id,
-            **data,
-        )
-        return Response(deliberation_payloads.disposition_data(disposition))
-
-
-# --- contributions ---------------------------------------------------------------------------
-
-
-class ConceptContributionsApi(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="concepts_contributions_list",
-        summary="The approved ideas, questions and opinions of a concept, newest first",
-        parameters=[ContributionFilter],
-        responses={200: ContributionOutput(many=True), **error_responses(400, 404)},
-    )
-    def get(self, request: Request, slug: str) -> Response:
-        concept = _concept(slug)
-        query = _valid(ContributionFilter, request.query_params)
-        found = selectors.public_contributions(
-            concept,
-            kinds=[query["kind"]] if "kind" in query else None,
-            action_field=_field(concept, query.get("action_field")),
-        )
-        return Response([payloads.contribution_data(c) for c in found])
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="concepts_contributions_create",
-        summary="Submit an idea (until the concept's deadline), a question or an opinion",
-        description="Registered, confirmed accounts only; it waits for moderation.",
-        request=ContributionInput,
-        responses={
-            201: ContributionOutput,
-            **error_responses(400, 401, 403, 404, 409, 429),
-        },
-    )
-    def post(self, request: Request, slug: str) -> Response:
-        concept = _concept(slug)
-        data = _valid(ContributionInput, request.data)
-        contribution = services.contribution_submit(
-            actor=request.user,
-            concept=concept,
-            kind=data["kind"],
-            action_field=_field(concept, data["action_field"]),
-            title=data["title"],
-            body=data["body"],
-            website=data["website"],
-        )
-        found = selectors.contribution_by_id(contribution.pk)
-        assert found is not None
-        return Response(payloads.contribution_data(found), status=status.HTTP_201_CREATED)
-
-
-class OwnContributionsApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contributions_mine",
-        summary="Everything you submitted and what became of it",
-        responses={200: ContributionOutput(many=True), **error_responses(401, 403)},
-    )
-    def get(self, request: Request) -> Response:
-        return Response(
-            [payloads.contribution_data(c) for c in selectors.own_contributions(request.user)]
-        )
-
-
-class ContributionDetailApi(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contributions_retrieve",
-        summary="A contribution (approved ones for everybody; others for author, moderation)",
-        responses={200: ContributionOutput, **error_responses(404)},
-    )
-    def get(self, request: Request, contribution_id: int) -> Response:
-        return Response(
-            payloads.contribution_data(
-                access_contribution(request.user, contribution_id, message=NO_CONTRIBUTION)
-            )
-        )
-
-
-class ContributionReportApi(APIView):
-    permission_classes = [permissions.AllowAny]
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contributions_report",
-        summary="Report a public contribution to moderation",
-        request=ReportInput,
-        responses={201: ReportCreatedOutput, **error_responses(400, 404, 429)},
-    )
-    def post(self, request: Request, contribution_id: int) -> Response:
-        data = _valid(ReportInput, request.data)
-        report = services.contribution_report(
-            actor=request.user,
-            contribution_id=access_contribution(
-                request.user, contribution_id, message=NO_CONTRIBUTION
-            ).pk,
-            reason=data["reason"],
-            client_key=client_address(request),
-        )
-        return Response({"id": report.pk}, status=status.HTTP_201_CREATED)
-
-
-def _queue_item(contribution: Contribution) -> dict[str, Any]:
-    data = payloads.contribution_data(contribution)
-    data["open_reports"] = getattr(contribution, "open_reports", 0)
-    return data
-
-
-class ModerationQueueApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="moderation_queue",
-        summary="What waits for your moderation: new and reported contributions, counts",
-        responses={200: ModerationQueueOutput, **error_responses(401, 403)},
-    )
-    def get(self, request: Request) -> Response:
-        concept = deliberation_selectors.current_concept()
-        if not (
-            request.user.is_staff
-            or (concept and can(request.user, "participation.moderate_contribution", concept))
-        ):
-            raise exceptions.PermissionDenied(_("Nur die Moderation sieht die Warteschlange."))
-        queue = selectors.moderation_queue(request.user)
-        return Response(
-            {
-                "stats": {
-                    "pending": queue.stats.pending,
-                    "by_kind": queue.stats.by_kind,
-                    "oldest": queue.stats.oldest.isoformat() if queue.stats.oldest else None,
-                    "reported": queue.stats.reported,
-                },
-                "pending": [payloads.contribution_data(c) for c in queue.pending],
-                "reported": [_queue_item(c) for c in queue.reported],
-            }
-        )
-
-
-class ContributionModerateApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contributions_moderate",
-        summary="Approve or reject a contribution, or dismiss the reports about it",
-        request=ModerationInput,
-        responses={200: ContributionOutput, **error_responses(400, 401, 403, 404)},
-    )
-    def post(self, request: Request, contribution_id: int) -> Response:
-        contribution = access_contribution(request.user, contribution_id, message=NO_CONTRIBUTION)
-        data = _valid(ModerationInput, request.data)
-        if data["decision"] == "dismiss":
-            services.contribution_reports_dismiss(
-                actor=request.user, contribution_id=contribution.pk
-            )
-        else:
-            services.contribution_moderate(
-                actor=request.user,
-                contribution_id=contribution.pk,
-                decision=data["decision"],
-                reason=data["reason"],
-            )
-        return Response(
-            payloads.contribution_data(
-                access_contribution(request.user, contribution.pk, message=NO_CONTRIBUTION)
-            )
-        )
-
-
-class ContributionGoalApi(APIView):
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="contributions_goal_update",
-        summary="Link a contribution to a goal (or unlink) so the rounds evaluate it",
-        request=GoalLinkInput,
-        responses={200: ContributionOutput, **error_responses(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, contribution_id: int) -> Response:
-        contribution = access_contribution(request.user, contribution_id, message=NO_CONTRIBUTION)
-        data = _valid(GoalLinkInput, request.data)
-        services.contribution_link_goal(
-            actor=request.user, contribution_id=contribution.pk, goal_id=data["goal"]
-        )
-        return Response(
-            payloads.contribution_data(
-                access_contribution(request.user, contribution.pk, message=NO_CONTRIBUTION)
-            )
-        )
-
-
-# --- accounts --------------------------------------------------------------------------------
-
-
-class SignUpApi(APIView):
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list[type] = []
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="accounts_sign_up",
-        summary="Register as a citizen: a confirmation link goes to the address",
-        description="The answer is the same whether the address is known or not.",
-        auth=[],
-        request=SignUpInput,
-        responses={202: DetailOutput, **error_responses(400, 429)},
-    )
-    def post(self, request: Request) -> Response:
-        data = _valid(SignUpInput, request.data)
-        services.citizen_sign_up(
-            base_url=base_url(request), client_key=client_address(request), **data
-        )
-        return Response(
-            {"detail": _("Bitte bestätigen Sie Ihre Adresse mit dem Link aus der E-Mail.")},
-            status=status.HTTP_202_ACCEPTED,
-        )
-
-
-class ConfirmApi(APIView):
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list[type] = []
-
-    @extend_schema(
-        tags=TAGS,
-        operation_id="accounts_confirm",
-        summary="Confirm an address with the uid and token of the e-mailed link",
-        auth=[],
-        request=ConfirmInput,
-        responses={200: DetailOutput, **error_responses(400)},
-    )
-    def post(self, request: Request) -> Response:
-        data = _valid(ConfirmInput, request.data)
-        services.citizen_confirm(uidb64=data["uid"], token=data["token"])
-        return Response({"detail": _("Ihr Konto ist bestätigt; Sie können sich anmelden.")})
