@@ -16,13 +16,10 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first: this layer is rebuilt only when pyproject.toml changes. The project is
-# not installed as a package; it runs from /app.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, exactly as locked (versions and hashes, requirements.lock): this layer
+# is rebuilt only when the lock file changes, and a changed or unknown file fails the build.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 COPY . .
 
@@ -31,7 +28,9 @@ COPY . .
 RUN export DEBUG=0 ALLOWED_HOSTS=build.invalid \
         SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     && python manage.py compilemessages -v 0 \
-    && python manage.py collectstatic --no-input -v 0
+    && python manage.py collectstatic --no-input -v 0 \
+    && pip install --no-deps --no-build-isolation . \
+    && rm -rf build konsens.egg-info
 
 # --- run ----------------------------------------------------------------------------------
 FROM python:3.11-slim
@@ -39,7 +38,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/app \
-    DEBUG=0
+    DEBUG=0 \
+    LOG_FORMAT=json
 
 RUN groupadd --system --gid 10001 konsens \
     && useradd --system --uid 10001 --gid konsens --home-dir /nonexistent --no-create-home \
@@ -59,4 +59,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 # uvicorn, not Daphne: half the CPU per delivered frame in the fan-out benchmark
 # (docs/performance.md, "Which server compose should run"). Same ASGI application.
 # docker-compose.yml's `web` runs the same command (a test compares them).
-CMD ["uvicorn", "--host=0.0.0.0", "--port=8000", "--loop=uvloop", "--http=httptools", "--ws=websockets-sansio", "--ws-max-size=1048576", "--lifespan=off", "--timeout-graceful-shutdown=15", "config.asgi:application"]
+CMD ["uvicorn", "--host=0.0.0.0", "--port=8000", "--loop=uvloop", "--http=httptools", "--ws=websockets-sansio", "--ws-max-size=1048576", "--lifespan=off", "--timeout-graceful-shutdown=15", "--log-config=deploy/uvicorn-logging.json", "config.asgi:application"]

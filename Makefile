@@ -1,5 +1,5 @@
 # Konsens: the two commands a newcomer needs are `make demo` and `make test`.
-# Both create .venv when it is missing and re-install when pyproject.toml has changed.
+# Both create .venv when it is missing and re-install when requirements-dev.lock has changed.
 PYTHON ?= python3
 PORT ?= 8000
 HOST ?= 127.0.0.1
@@ -24,9 +24,12 @@ $(PY):
 	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Re-install whenever pyproject.toml is newer than the last successful install.
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+# Re-install whenever the lock file (or pyproject.toml) is newer than the last successful
+# install: exactly the locked versions, hashes checked, then the project itself (editable,
+# without dependencies). Regenerating the lock: docs/development.md, "Dependencies".
+$(STAMP): requirements-dev.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)

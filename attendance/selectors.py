@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from attendance import payloads
 from attendance.models import (
     Deputy,
     DeputyBallotRight,
@@ -46,6 +47,16 @@ def last_closed_roll_call(circle: Circle | int) -> RollCall | None:
 def latest_roll_call(circle: Circle | int) -> RollCall | None:
     """The open roll call, else the last closed one (what the attendance page shows)."""
     return open_roll_call(circle) or last_closed_roll_call(circle)
+
+
+def room_roll_call(circle: Circle | int) -> dict[str, Any] | None:
+    """The room snapshot's ``roll_call``: the open roll call, else the last closed one, in the
+    shape of the ``rollcall.*`` events (``payloads.roll_call_data``); None: there is none."""
+    latest = latest_roll_call(circle)
+    roll_call = roll_call_by_id(latest.pk) if latest is not None else None
+    if roll_call is None:
+        return None
+    return payloads.roll_call_data(roll_call, roll_call_entries(roll_call))
 
 
 def roll_call_by_id(roll_call_id: int) -> RollCall | None:
@@ -112,8 +123,17 @@ def deputy_rights_of(motion: Any, user: Any) -> list[DeputyBallotRight]:
     )
 
 
+def represented_ids(motion: Any) -> list[int]:
+    """The absent eligible voters whose deputy may cast their ballot on ``motion``, by id:
+    what the motion's commitment hashes at opening and its record lists at close."""
+    return sorted(
+        DeputyBallotRight.objects.filter(motion_id=motion.pk).values_list("member_id", flat=True)
+    )
+
+
 def motion_record_section(motion: Any) -> dict[str, Any] | None:
-    """The record's ``attendance``: the roll call, the members present and the deputies.
+    """The record's ``attendance``: the roll call, the members present, the deputies and
+    ``represented``, the ids of the absent members a deputy could cast for.
 
     A secret motion's section counts the ballots deputies cast and names nobody; an open
     one's lists who cast for whom (the ballots themselves name the member). None: the motion
@@ -139,4 +159,6 @@ def motion_record_section(motion: Any) -> dict[str, Any] | None:
         "quorum_basis": attendance.quorum_basis,
         "present": attendance.present_count,
         "deputies": deputies,
+        # Ids, as the electorate's: checked against the hash committed at opening.
+        "represented": sorted(r.member_id for r in rights),
     }

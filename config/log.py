@@ -9,50 +9,41 @@ Django, because uvicorn loads it (``deploy/uvicorn-logging.json``) before the ap
   or makes one, answers with it in the response header and keeps it in a context variable
   for the rest of the request, so every record logged meanwhile carries it; uvicorn's access
   line for the request too (it is written in the same task).
-* A room socket gets an id the same way (``bind_socket``, called by the consumer on connect):
-  every record of that connection's task carries it.
+* A room socket gets an id the same way (``kernel.requestid.bind_socket``, called by the
+  consumer on connect): every record of that connection's task carries it.
 """
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import os
-import re
-import secrets
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
-request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "konsens_request_id", default=None
-)
+from kernel import requestid
 
-HEADER = "X-Request-ID"
-# What we accept from the proxy (or a client without one): nginx's $request_id is 32 hex
-# digits; a UUID or a trace id fits too. Anything else is replaced by an id of our own.
-_ACCEPTED = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+HEADER = requestid.HEADER
+accepted_id = requestid.accepted_id
+request_id = requestid.current
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 # Attributes every LogRecord has; anything else on a record came in through ``extra=``.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+# ``request`` is Django's request object (django.request, django.security): not for the log.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "request",
+}
 # uvicorn.access: (client address, method, path with query, HTTP version, status)
 _ACCESS_FIELDS = ("client", "method", "path", "http_version", "status")
-
-
-def new_id() -> str:
-    return secrets.token_hex(16)
-
-
-def accepted_id(value: str | None) -> str:
-    """``value`` if it is a usable request id, else a new one."""
-    return value if value and _ACCEPTED.match(value) else new_id()
 
 
 class RequestIdFilter(logging.Filter):
@@ -60,8 +51,20 @@ class RequestIdFilter(logging.Filter):
     (``-`` outside a request); on a handler, so records of every logger get it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get() or "-"
+        # Django logs a request's 4xx/5xx line after the middleware returned, with the request
+        # in ``extra``: its id is on the request.
+        by_request = getattr(getattr(record, "request", None), "request_id", None)
+        record.request_id = request_id.get() or by_request or "-"
         return True
+
+
+class TextFormatter(logging.Formatter):
+    """A readable line with the request id (``-`` when there is none)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get() or "-"
+        return super().format(record)
 
 
 class JsonFormatter(logging.Formatter):
@@ -78,9 +81,9 @@ class JsonFormatter(logging.Formatter):
         rid = getattr(record, "request_id", None) or request_id.get()
         if rid and rid != "-":
             entry["request_id"] = rid
-        if record.name == "uvicorn.access" and isinstance(record.args, tuple):
-            if len(record.args) == len(_ACCESS_FIELDS):
-                entry.update(zip(_ACCESS_FIELDS, record.args, strict=True))
+        args = record.args
+        if record.name == "uvicorn.access" and isinstance(args, tuple) and len(args) == 5:
+            entry.update(zip(_ACCESS_FIELDS, args, strict=True))
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in entry and not key.startswith("_"):
                 entry[key] = value
@@ -101,7 +104,7 @@ def formatter(log_format: str | None = None) -> logging.Formatter:
         raise ValueError(f"LOG_FORMAT={chosen!r}: use one of {', '.join(FORMATS)}")
     if chosen == "json":
         return JsonFormatter()
-    return logging.Formatter(TEXT_FORMAT)
+    return TextFormatter(TEXT_FORMAT)
 
 
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
@@ -172,17 +175,3 @@ class RequestIdMiddleware:
     def _tag(response: Any) -> Any:
         response[HEADER] = request_id.get() or ""
         return response
-
-
-# --- WebSockets: the consumer's hook ---------------------------------------------------------
-
-
-def bind_socket(scope: Mapping[str, Any]) -> str:
-    """Give the socket's task an id for its log records: the handshake's ``X-Request-ID``
-    (the proxy sets one for the upgrade request too) or a new one. Returns it."""
-    header = next(
-        (value for name, value in scope.get("headers", []) if name == b"x-request-id"), b""
-    )
-    rid = accepted_id(header.decode("latin-1"))
-    request_id.set(rid)
-    return rid

@@ -5,7 +5,6 @@ no client address), and no performance traces unless ``SENTRY_TRACES_SAMPLE_RATE
 
 from __future__ import annotations
 
-import os
 from importlib import metadata
 
 
@@ -17,16 +16,16 @@ def release() -> str:
         return "unknown"
 
 
-def init_sentry(*, dsn: str, environment: str, release: str) -> None:
+def init_sentry(*, dsn: str, environment: str, release: str, traces_sample_rate: str) -> None:
     import sentry_sdk
     from sentry_sdk.integrations.django import DjangoIntegration
 
-    raw_rate = os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0") or "0"
+    raw_rate = traces_sample_rate
     try:
-        traces_sample_rate = float(raw_rate)
+        rate = float(raw_rate)
     except ValueError:
-        traces_sample_rate = -1.0
-    if not 0.0 <= traces_sample_rate <= 1.0:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(
@@ -38,5 +37,5 @@ def init_sentry(*, dsn: str, environment: str, release: str) -> None:
         environment=environment,
         release=release,
         send_default_pii=False,
-        traces_sample_rate=traces_sample_rate,
+        traces_sample_rate=rate,
     )

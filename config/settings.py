@@ -393,5 +393,12 @@ SOURCE_URL = env_str("SOURCE_URL") or ""
 SENTRY_DSN = env_secret("SENTRY_DSN") or ""
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production")
 SENTRY_RELEASE = env_str("SENTRY_RELEASE") or f"konsens@{reporting.release()}"
+# Share of requests traced for performance (0 to 1); 0 sends errors only.
+SENTRY_TRACES_SAMPLE_RATE = env_str("SENTRY_TRACES_SAMPLE_RATE") or "0"
 if SENTRY_DSN:
-    reporting.init_sentry(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE)
+    reporting.init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

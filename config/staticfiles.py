@@ -18,7 +18,7 @@ def _relative_only(pattern: str) -> str:
     )
 
 
-_GLOB, _RULES = ManifestStaticFilesStorage._js_module_import_aggregation_patterns
+_GLOB, _RULES = ManifestStaticFilesStorage._js_module_import_aggregation_patterns  # type: ignore[attr-defined]
 
 
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
@@ -28,6 +28,6 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
         tuple((_relative_only(regex), template) for regex, template in _RULES),
     )
     # A module's hash depends on the hashed names it imports, so each level of the import
-    # chain costs a pass (main → view → connection → store → vote-panel is five); Django's
-    # default of 5 is one short. A real import cycle still fails, as it should.
+    # chain (main → view → connection → store → vote-panel) costs a pass; room for deeper
+    # chains. An import cycle still fails ("Max post-process passes exceeded"), as it should.
     max_post_process_passes = 10

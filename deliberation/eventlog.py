@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from deliberation.models import Circle, RoomEvent
+from kernel import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ def encode_frames(event: RoomEvent) -> tuple[str, str]:
 def publish_event(event: RoomEvent) -> None:
     """Hand a committed event to the channel layer. A failure is logged, not raised: the
     log row is committed, and room hubs fill any gap from the database."""
+    metrics.event_committed(event.kind)
     layer = get_channel_layer()
     if layer is None:
         return

@@ -245,7 +245,7 @@ def disposition_data(disposition: Disposition) -> dict[str, Any]:
 # --- live rooms: the speakers' queue ---------------------------------------------------------
 
 
-def hand_data(hand: HandRaise, *, first_time: bool = False) -> dict[str, Any]:
+def hand_data(hand: HandRaise) -> dict[str, Any]:
     """A raised hand; a turn (speaking, or ended after speaking) has ``started_at`` and its
     ``limit`` (seconds, ``None`` unlimited) and ``deadline``: clients count down to it."""
     deadline = None
@@ -257,7 +257,7 @@ def hand_data(hand: HandRaise, *, first_time: bool = False) -> dict[str, Any]:
         "state": hand.state,
         "raised_at": hand.raised_at.isoformat(),
         "point_of_order": hand.point_of_order,
-        "first_time": first_time,
+        "first_time": hand.first_time,
         "started_at": _iso(hand.started_at),
         "ended_at": _iso(hand.ended_at),
         "limit": hand.time_limit,

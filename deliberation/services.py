@@ -618,18 +618,13 @@ def _record_hand_event(
     """Every hand event carries the whole queue after the change, in the order the hands
     get the floor (``deliberation.speakers``): the queue is short, and a client that applies
     it cannot drift from the server."""
-    queue = speakers.speakers_queue(circle)
     record_event(
         circle=circle,
         kind=kind,
         payload={
-            "hand": (
-                payloads.hand_data(hand, first_time=queue.is_first_time(hand))
-                if hand is not None
-                else None
-            ),
+            "hand": payloads.hand_data(hand) if hand is not None else None,
             **extra,
-            "queue": queue.payload(),
+            "queue": speakers.speakers_queue(circle).payload(),
         },
         actor=actor,
     )
@@ -653,7 +648,10 @@ def hand_raise(*, actor: Any, circle: Circle, point_of_order: bool = False) -> H
         locked = lock_room(circle.pk)
         if HandRaise.objects.filter(circle=circle, user=actor, state__in=OPEN_HAND_STATES).exists():
             raise Conflict(_("Sie haben sich bereits zu Wort gemeldet."))
-        hand = HandRaise.objects.create(circle=circle, user=actor, point_of_order=point_of_order)
+        first_time = not speakers.has_spoken(locked, actor.pk, speakers.current_scope(locked))
+        hand = HandRaise.objects.create(
+            circle=circle, user=actor, point_of_order=point_of_order, first_time=first_time
+        )
         _record_hand_event(locked, "hand.raised", actor, hand=hand)
     return hand
 
@@ -709,7 +707,6 @@ def hand_next(*, actor: Any, circle: Circle) -> HandRaise | None:
         waiting = queue.waiting
         if speaking is None and not waiting:
             raise Conflict(_("Niemand hat sich zu Wort gemeldet."))
-        done_first_time = speaking is not None and queue.is_first_time(speaking)
         now = timezone.now()
         if speaking is not None:
             speaking.state = HandRaise.State.DONE
@@ -729,11 +726,7 @@ def hand_next(*, actor: Any, circle: Circle) -> HandRaise | None:
             "hand.next",
             actor,
             hand=following,
-            done=(
-                payloads.hand_data(speaking, first_time=done_first_time)
-                if speaking is not None
-                else None
-            ),
+            done=payloads.hand_data(speaking) if speaking is not None else None,
         )
     return following
 

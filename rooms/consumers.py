@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kernel import metrics, requestid
 from kernel.errors import DomainError, Forbidden, NotFound
 from rooms import commands, conf, protocol, replay
 from rooms.access import AccessChanged, RoomAccess, enter_room
@@ -85,6 +86,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # --- connect ------------------------------------------------------------------------
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
+        requestid.bind_socket(self.scope)  # this connection's id in every record of its task
         # Accept before checking anything: a refused socket must see its close code (4403,
         # 4404, 4401), which a rejected handshake cannot carry.
         await self.accept()
@@ -282,18 +284,22 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 role=self.access.role,
             )
         except AccessChanged:
+            metrics.command_done(frame.type, metrics.ACCESS_CHANGED)
             # Whatever the hub has heard yet: this socket may not act as it did any more.
             self.connection.close(Close.ACCESS_CHANGED)
             return
         except DomainError as exc:
+            metrics.command_done(frame.type, metrics.REFUSED)
             raise FrameError(exc.code, exc.message, frame_id=frame.id, field=exc.field) from None
         except Exception:
+            metrics.command_done(frame.type, metrics.FAILED)
             logger.exception("room command %s failed", frame.type)
             raise FrameError(
                 "unavailable",
                 _("Der Server konnte das gerade nicht ausführen; bitte erneut versuchen."),
                 frame_id=frame.id,
             ) from None
+        metrics.command_done(frame.type, metrics.OK)
         # The event goes out before its ack, so the sender sees its change when it is acked.
         await self.hub.wait_delivered(outcome.seq)
         self.connection.send_text(protocol.ack(frame.id, outcome.seq, outcome.extra))

@@ -46,6 +46,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from deliberation.eventlog import room_group
+from kernel import metrics
 from rooms import conf, presence, replay
 from rooms.protocol import Close
 from rooms.snapshots import EncodedSnapshot, read_snapshot
@@ -220,6 +221,7 @@ class Connection:
     def _enqueue(self, message: Message) -> None:
         if self.closed:
             return
+        metrics.FRAMES_SENT.inc()
         if len(self._outbox) >= self._backlog:
             self.close(Close.TOO_SLOW)
             return
@@ -368,6 +370,7 @@ class RoomHub:
         connection.hold()
         connection.on_closed = self._connection_closed
         self.connections.add(connection)
+        metrics.ROOM_SOCKETS.inc()
         self._presence_changed()
         return self.last_seq
 
@@ -379,6 +382,7 @@ class RoomHub:
     def discard(self, connection: Connection) -> None:
         if connection in self.connections:
             self.connections.discard(connection)
+            metrics.ROOM_SOCKETS.dec()
             self._presence_changed()
 
     def _connection_closed(self, connection: Connection) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 
+from attendance.selectors import room_roll_call
 from deliberation.eventlog import lock_room
 from deliberation.rounds.selectors import room_round_snapshot
 from deliberation.selectors import room_snapshot
@@ -59,8 +60,16 @@ def read_snapshot(circle_id: int) -> EncodedSnapshot:
         # Motions carry turnout and, once closed, the result: never who chose what, for any
         # role (``docs/voting.md``), so both views share them.
         motions = room_motions(circle)
+        # The current roll call (open, else the last closed one), as everybody hears its
+        # ``rollcall.*`` events (``docs/voting.md``, "Attendance and deputies").
+        roll_call = room_roll_call(circle)
         presence = presence_state(circle_id)
-    shared = {"round": round_state, "motions": motions, "presence": presence}
+    shared = {
+        "round": round_state,
+        "motions": motions,
+        "roll_call": roll_call,
+        "presence": presence,
+    }
     public, public_parts = _encode({**snapshot.public, **shared})
     moderator, moderator_parts = _encode({**snapshot.moderator, **shared})
     return EncodedSnapshot(

@@ -40,7 +40,7 @@ DOOR_NAMES = {
     "presentation.py",
     "apps.py",
 }
-DOOR_DIRS = {"views", "management", "templatetags", "migrations"}
+DOOR_DIRS = {"views", "api", "management", "templatetags", "migrations"}
 DOMAIN_MAY_NOT = {"api", "rooms", "frontend", "config"}
 
 

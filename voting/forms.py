@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from attendance.models import MotionAttendance
 from deliberation.models import Goal
 from voting import presentation, services, tally
 from voting.models import REJECTED_GOAL_STATUSES, Ballot, Motion
@@ -109,6 +110,23 @@ class MotionOpenForm(forms.Form):
         max_length=20,
         help_text=_("Anteil der Stimmberechtigten, der teilnehmen muss, z. B. 1/2."),
     )
+    roll_call = forms.BooleanField(
+        label=_(
+            "Mit der letzten abgeschlossenen Anwesenheitsfeststellung: Vertretungen stimmen "
+            "für abwesende Mitglieder"
+        ),
+        required=False,
+    )
+    quorum_basis = forms.ChoiceField(
+        label=_("Quorum bezogen auf"),
+        choices=MotionAttendance.QuorumBasis.choices,
+        initial=MotionAttendance.QuorumBasis.ELIGIBLE,
+        required=False,
+        help_text=_(
+            "„Die anwesenden Stimmberechtigten“ zählt das Quorum über die bei der letzten "
+            "abgeschlossenen Anwesenheitsfeststellung Anwesenden."
+        ),
+    )
     threshold = forms.CharField(
         label=_("Schwelle"),
         required=False,
@@ -174,4 +192,6 @@ class MotionOpenForm(forms.Form):
             "deadline": data["deadline"],
             "alternatives": [text for text in texts if text],
             "rejected_goal_status": data["rejected_goal_status"],
+            "roll_call": data["roll_call"],
+            "quorum_basis": data["quorum_basis"] or None,
         }

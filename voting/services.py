@@ -283,6 +283,12 @@ def motions_open(
                 rule=rule,
                 subject=_subject(motion, list(motion.alternatives.order_by("order"))),
                 voter_ids=voters,
+                # Which absent members' deputies may cast: fixed now, checked at close.
+                represented_ids=(
+                    attendance_selectors.represented_ids(motion)
+                    if roll_call_used is not None
+                    else None
+                ),
             )
             motion.fingerprint = tally.digest(motion.commitment)
             motion.save(update_fields=["commitment", "fingerprint"])

@@ -99,18 +99,56 @@ def commitment(
     rule: dict[str, Any],
     subject: dict[str, Any],
     voter_ids: Sequence[int],
+    represented_ids: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """What a motion commits to when it opens: its rule, the exact text voted on (or the
     alternatives) and the electorate (how many, and a hash of who). Its ``digest`` is the
     motion's *fingerprint*, published at once; the record repeats this document, so anyone
-    can check that nothing of it changed between opening and close."""
-    return {
+    can check that nothing of it changed between opening and close.
+
+    ``represented_ids`` (a motion that took a roll call): the absent eligible voters whose
+    deputy may cast their ballot, committed as their number and a hash of their ids (never
+    names), so no deputy right can be added or taken away while the vote runs unnoticed."""
+    document: dict[str, Any] = {
         "format": COMMITMENT_FORMAT,
         "motion": motion,
         "rule": rule,
         "subject": subject,
         "electorate": {"eligible": len(voter_ids), "voters_sha256": electorate_hash(voter_ids)},
     }
+    if represented_ids is not None:
+        document["deputies"] = {
+            "represented": len(represented_ids),
+            "represented_sha256": electorate_hash(represented_ids),
+        }
+    return document
+
+
+def _check_deputies(
+    committed: dict[str, Any] | None, record: dict[str, Any], voters: list[Any]
+) -> list[str]:
+    """The deputy rights the record lists against the ones committed at opening."""
+    attendance = record.get("attendance")
+    listed = attendance.get("represented") if isinstance(attendance, dict) else None
+    if committed is None:
+        if listed is not None:
+            return ["the record lists deputy rights that were not committed at opening"]
+        return []
+    if not isinstance(listed, list):
+        return ["the record lists no deputy rights, but they were committed at opening"]
+    problems: list[str] = []
+    if (
+        listed != sorted(set(listed))
+        or len(listed) != committed.get("represented")
+        or electorate_hash(listed) != committed.get("represented_sha256")
+    ):
+        problems.append("the deputy rights differ from the ones committed at opening")
+    if not set(listed) <= set(voters):
+        problems.append("a deputy right is for somebody who was not eligible")
+    deputies = attendance.get("deputies") if isinstance(attendance, dict) else None
+    if isinstance(deputies, dict) and deputies.get("registered") != len(listed):
+        problems.append("the number of deputy rights differs from the deputies registered")
+    return problems
 
 
 def check_commitment(record: dict[str, Any], expected_fingerprint: str | None = None) -> list[str]:
@@ -157,7 +195,7 @@ def check_commitment(record: dict[str, Any], expected_fingerprint: str | None = 
     named = sorted(b["voter"]["id"] for b in record.get("ballots") or [] if "voter" in b)
     if named and named != took_part:
         problems.append("the named ballots are not those of the voters who took part")
-    return problems
+    return problems + _check_deputies(opening.get("deputies"), record, voters)
 
 
 # --- shares ----------------------------------------------------------------------------------
@@ -465,6 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("OK: the recount matches the published result.")
     if isinstance(record.get("opening"), dict):
         print("OK: rule, text and electorate are the ones committed at opening.")
+        if isinstance(record["opening"].get("deputies"), dict):
+            print("OK: the deputy rights are the ones committed at opening.")
     return 0
 
 

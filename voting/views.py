@@ -263,6 +263,7 @@ def circle_motions(request: HttpRequest, slug: str) -> HttpResponse:
             "open_motions": [m for m in motions if m.is_open],
             "closed_motions": [m for m in motions if not m.is_open],
             "can_open": can(request.user, "voting.open_motion", circle),
+            "can_take_roll_call": can(request.user, "attendance.manage_roll_call", circle),
         },
     )
 

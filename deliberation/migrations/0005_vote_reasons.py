@@ -6,89 +6,229 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deliberation', '0004_speakers_and_session'),
-        ('participation', '0001_initial'),
+        ("deliberation", "0004_speakers_and_session"),
+        ("participation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='VoteReason',
+            name="VoteReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('motion_id', models.PositiveBigIntegerField(db_index=True, verbose_name='Abstimmung Nr.')),
-                ('kind', models.CharField(choices=[('concern', 'Bedenken'), ('veto', 'Veto')], max_length=10, verbose_name='Art')),
-                ('text', models.TextField(verbose_name='Begründung')),
-                ('created_at', models.DateTimeField(verbose_name='Schluss der Abstimmung')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "motion_id",
+                    models.PositiveBigIntegerField(db_index=True, verbose_name="Abstimmung Nr."),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("concern", "Bedenken"), ("veto", "Veto")],
+                        max_length=10,
+                        verbose_name="Art",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="Begründung")),
+                ("created_at", models.DateTimeField(verbose_name="Schluss der Abstimmung")),
             ],
             options={
-                'verbose_name': 'Begründung aus einer Abstimmung',
-                'verbose_name_plural': 'Begründungen aus Abstimmungen',
-                'ordering': ['motion_id', 'pk'],
+                "verbose_name": "Begründung aus einer Abstimmung",
+                "verbose_name_plural": "Begründungen aus Abstimmungen",
+                "ordering": ["motion_id", "pk"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='carriedfeedback',
-            name='carried_feedback_is_exactly_one',
+            model_name="carriedfeedback",
+            name="carried_feedback_is_exactly_one",
         ),
         migrations.RemoveConstraint(
-            model_name='disposition',
-            name='disposition_for_exactly_one_feedback',
+            model_name="disposition",
+            name="disposition_for_exactly_one_feedback",
         ),
         migrations.RemoveConstraint(
-            model_name='versionfeedbacklink',
-            name='version_link_to_exactly_one_feedback',
+            model_name="versionfeedbacklink",
+            name="version_link_to_exactly_one_feedback",
         ),
         migrations.AddField(
-            model_name='votereason',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='von (nur offene Abstimmung)'),
+            model_name="votereason",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="von (nur offene Abstimmung)",
+            ),
         ),
         migrations.AddField(
-            model_name='votereason',
-            name='circle',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vote_reasons', to='deliberation.circle', verbose_name='Kreis'),
+            model_name="votereason",
+            name="circle",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vote_reasons",
+                to="deliberation.circle",
+                verbose_name="Kreis",
+            ),
         ),
         migrations.AddField(
-            model_name='votereason',
-            name='goal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vote_reasons', to='deliberation.goal', verbose_name='Ziel'),
+            model_name="votereason",
+            name="goal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="vote_reasons",
+                to="deliberation.goal",
+                verbose_name="Ziel",
+            ),
         ),
         migrations.AddField(
-            model_name='carriedfeedback',
-            name='vote_reason',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='deliberation.votereason', verbose_name='Begründung aus einer Abstimmung'),
+            model_name="carriedfeedback",
+            name="vote_reason",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="deliberation.votereason",
+                verbose_name="Begründung aus einer Abstimmung",
+            ),
         ),
         migrations.AddField(
-            model_name='disposition',
-            name='vote_reason',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='disposition', to='deliberation.votereason', verbose_name='Begründung aus einer Abstimmung'),
+            model_name="disposition",
+            name="vote_reason",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="disposition",
+                to="deliberation.votereason",
+                verbose_name="Begründung aus einer Abstimmung",
+            ),
         ),
         migrations.AddField(
-            model_name='versionfeedbacklink',
-            name='vote_reason',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='version_links', to='deliberation.votereason', verbose_name='Begründung aus einer Abstimmung'),
+            model_name="versionfeedbacklink",
+            name="vote_reason",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="version_links",
+                to="deliberation.votereason",
+                verbose_name="Begründung aus einer Abstimmung",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='carriedfeedback',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('comment__isnull', False), ('idea__isnull', True), ('vote_reason__isnull', True)), models.Q(('comment__isnull', True), ('idea__isnull', False), ('vote_reason__isnull', True)), models.Q(('comment__isnull', True), ('idea__isnull', True), ('vote_reason__isnull', False)), _connector='OR'), name='carried_feedback_is_exactly_one'),
+            model_name="carriedfeedback",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("comment__isnull", False),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("comment__isnull", True),
+                        ("idea__isnull", False),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("comment__isnull", True),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="carried_feedback_is_exactly_one",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='carriedfeedback',
-            constraint=models.UniqueConstraint(condition=models.Q(('vote_reason__isnull', False)), fields=('round', 'vote_reason'), name='vote_reason_carried_once_per_round'),
+            model_name="carriedfeedback",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("vote_reason__isnull", False)),
+                fields=("round", "vote_reason"),
+                name="vote_reason_carried_once_per_round",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='disposition',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('answer__isnull', True), ('comment__isnull', False), ('contribution__isnull', True), ('idea__isnull', True), ('vote_reason__isnull', True)), models.Q(('answer__isnull', True), ('comment__isnull', True), ('contribution__isnull', True), ('idea__isnull', False), ('vote_reason__isnull', True)), models.Q(('answer__isnull', True), ('comment__isnull', True), ('contribution__isnull', False), ('idea__isnull', True), ('vote_reason__isnull', True)), models.Q(('answer__isnull', False), ('comment__isnull', True), ('contribution__isnull', True), ('idea__isnull', True), ('vote_reason__isnull', True)), models.Q(('answer__isnull', True), ('comment__isnull', True), ('contribution__isnull', True), ('idea__isnull', True), ('vote_reason__isnull', False)), _connector='OR'), name='disposition_for_exactly_one_feedback'),
+            model_name="disposition",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("answer__isnull", True),
+                        ("comment__isnull", False),
+                        ("contribution__isnull", True),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("answer__isnull", True),
+                        ("comment__isnull", True),
+                        ("contribution__isnull", True),
+                        ("idea__isnull", False),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("answer__isnull", True),
+                        ("comment__isnull", True),
+                        ("contribution__isnull", False),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("answer__isnull", False),
+                        ("comment__isnull", True),
+                        ("contribution__isnull", True),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("answer__isnull", True),
+                        ("comment__isnull", True),
+                        ("contribution__isnull", True),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="disposition_for_exactly_one_feedback",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='versionfeedbacklink',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('comment__isnull', False), ('idea__isnull', True), ('vote_reason__isnull', True)), models.Q(('comment__isnull', True), ('idea__isnull', False), ('vote_reason__isnull', True)), models.Q(('comment__isnull', True), ('idea__isnull', True), ('vote_reason__isnull', False)), _connector='OR'), name='version_link_to_exactly_one_feedback'),
+            model_name="versionfeedbacklink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("comment__isnull", False),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("comment__isnull", True),
+                        ("idea__isnull", False),
+                        ("vote_reason__isnull", True),
+                    ),
+                    models.Q(
+                        ("comment__isnull", True),
+                        ("idea__isnull", True),
+                        ("vote_reason__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="version_link_to_exactly_one_feedback",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='versionfeedbacklink',
-            constraint=models.UniqueConstraint(condition=models.Q(('vote_reason__isnull', False)), fields=('version', 'vote_reason'), name='version_links_vote_reason_once'),
+            model_name="versionfeedbacklink",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("vote_reason__isnull", False)),
+                fields=("version", "vote_reason"),
+                name="version_links_vote_reason_once",
+            ),
         ),
     ]

@@ -130,6 +130,9 @@ class HandRaise(models.Model):
     ended_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
     # A point of order goes to the top of the queue.
     point_of_order = models.BooleanField(_("Geschäftsordnungsantrag"), default=False)
+    # No turn yet in the room's scope (round, goal in focus) when the hand was raised:
+    # ``deliberation.speakers`` may let first-time speakers go first.
+    first_time = models.BooleanField(_("Erstredner:in"), default=False)
     # The turn: when the floor was given, the time it had (seconds, None = unlimited), and
     # what the room was on then (the turn log of the round report; who counts as a
     # first-time speaker).

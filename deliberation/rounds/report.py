@@ -15,10 +15,11 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from deliberation import payloads
-from deliberation.models import AgendaItem, Disposition, GoalVersion, Idea, Round
+from deliberation.models import AgendaItem, Disposition, GoalVersion, HandRaise, Idea, Round
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds.feedback_sources import public_feedback
 from deliberation.rounds.selectors import FeedbackItem
+from deliberation.speakers import turn_log
 
 
 @dataclass
@@ -45,6 +46,8 @@ class RoundReport:
     generated_at: datetime
     # Public ideas for the circle's action field not linked to a goal.
     public_ideas: list[FeedbackItem] = field(default_factory=list)
+    # The turn log: every turn given during the round (``deliberation.speakers``).
+    turns: list[HandRaise] = field(default_factory=list)
 
     def all_feedback(self) -> list[tuple[GoalSection | None, FeedbackItem, bool]]:
         """Every row of the report: (goal section or None for ideas, item, carried over)."""
@@ -106,7 +109,11 @@ def build_round_report(round_: Round) -> RoundReport:
             aggregate=aggregates.get(item.goal_id)
             or payloads.rating_aggregate_data(round_, item.goal_id, []),
             feedback=[f for f in said if f.kind == "comment" and f.goal_id == item.goal_id],
-            carried=[f for f in carried if f.kind == "comment" and f.goal_id == item.goal_id],
+            carried=[
+                f
+                for f in carried
+                if f.kind in ("comment", "vote_reason") and f.goal_id == item.goal_id
+            ],
             versions=versions_by_goal.get(item.goal_id, []),
             public=public.by_goal.get(item.goal_id, []),
         )
@@ -119,6 +126,7 @@ def build_round_report(round_: Round) -> RoundReport:
         carried_ideas=[f for f in carried if f.kind == "idea"],
         generated_at=timezone.now(),
         public_ideas=public.ideas,
+        turns=turn_log(round_id=round_.pk),
     )
 
 
@@ -132,6 +140,29 @@ def _version_ref(version: GoalVersion) -> dict[str, Any]:
         "number": version.number,
         "change_note": version.change_note,
         "created_at": version.created_at.isoformat(),
+    }
+
+
+def _seconds(turn: HandRaise) -> int | None:
+    if turn.started_at is None or turn.ended_at is None:
+        return None
+    return round((turn.ended_at - turn.started_at).total_seconds())
+
+
+def turn_data(turn: HandRaise) -> dict[str, Any]:
+    """One turn of the log: who, on which goal, from, to (ISO 8601; ``ended_at`` None while
+    still speaking), how long, whether a point of order."""
+    return {
+        "id": turn.pk,
+        "user": payloads.person(turn.user),
+        "goal": turn.goal_id,
+        "goal_title": turn.goal.title if turn.goal_id else None,
+        "point_of_order": turn.point_of_order,
+        "first_time": turn.first_time,
+        "started_at": turn.started_at.isoformat() if turn.started_at else None,
+        "ended_at": turn.ended_at.isoformat() if turn.ended_at else None,
+        "seconds": _seconds(turn),
+        "limit": turn.time_limit,
     }
 
 
@@ -164,6 +195,7 @@ def report_data(report: RoundReport) -> dict[str, Any]:
         ],
         "ideas": [item.as_dict() for item in report.ideas],
         "carried_over_ideas": [item.as_dict() for item in report.carried_ideas],
+        "turns": [turn_data(turn) for turn in report.turns],
         "public_ideas": [item.as_dict() for item in report.public_ideas],
     }
 
@@ -183,6 +215,8 @@ def _name(user: Any) -> str:
 
 
 def _kind_label(item: FeedbackItem) -> str:
+    if item.label is not None:  # a concern or veto: "Veto aus Abstimmung Nr. 7"
+        return item.label
     if item.kind == "contribution":
         return _("Öffentlicher Beitrag")
     if item.kind == "answer":
@@ -216,6 +250,10 @@ def _markdown_item(item: FeedbackItem, *, carried: bool) -> list[str]:
         else _("aus der freien Diskussion")
     )
     head = f"#### {_kind_label(item)} {item.pk} – {_name(item.author)}, {_when(item.created_at)}"
+    if item.kind == "vote_reason":  # from a vote, not from a round; secret: no name
+        author = _name(item.author) or _("geheime Abstimmung")
+        head = f"#### {_kind_label(item)} – {author}, {_when(item.created_at)}"
+        origin = _("aus der Abstimmung")
     if carried:
         head += f" ({_('übernommen')}, {origin})"
     lines = [head, "", _quote(item.text), ""]
@@ -295,7 +333,36 @@ def report_markdown(report: RoundReport) -> str:
         lines += [f"## {_('Öffentliche Ideen')}", ""]
         for item in report.public_ideas:
             lines += _markdown_item(item, carried=False)
+    if report.turns:
+        lines += [f"## {_('Redeliste')}", ""]
+        for turn in report.turns:
+            lines.append(_markdown_turn(turn))
+        lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _iso(value: datetime | None) -> str:
+    """A time as spreadsheets and scripts sort it (ISO 8601, local time with its offset)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _turn_notes(turn: HandRaise) -> str:
+    notes = []
+    if turn.point_of_order:
+        notes.append(_("Geschäftsordnungsantrag"))
+    if turn.goal_id:
+        notes.append(turn.goal.title)
+    return ", ".join(notes)
+
+
+def _markdown_turn(turn: HandRaise) -> str:
+    until = _iso(turn.ended_at) or _("spricht noch")
+    seconds = _seconds(turn)
+    duration = f" ({_('%(n)s s') % {'n': seconds}})" if seconds is not None else ""
+    notes = _turn_notes(turn)
+    return f"- {_name(turn.user)}: {_iso(turn.started_at)} – {until}{duration}" + (
+        f" – {notes}" if notes else ""
+    )
 
 
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -328,7 +395,9 @@ def report_csv_rows(report: RoundReport) -> list[list[str]]:
     for section, item, carried in report.all_feedback():
         disposition = item.disposition
         origin = ""
-        if carried:
+        if carried and item.kind == "vote_reason":
+            origin = _("Abstimmung Nr. %(n)s") % {"n": item.obj.motion_id}
+        elif carried:
             origin = str(item.round_number) if item.round_number else _("freie Diskussion")
         rows.append(
             [
@@ -354,8 +423,47 @@ def report_csv_rows(report: RoundReport) -> list[list[str]]:
     return rows
 
 
+def turn_csv_rows(report: RoundReport) -> list[list[str]]:
+    """The turn log as a table of its own (times in ISO 8601)."""
+    header = [
+        _("Runde"),
+        _("Nr."),
+        _("von"),
+        _("Ziel-Nr."),
+        _("Ziel"),
+        _("Beginn"),
+        _("Ende"),
+        _("Dauer (s)"),
+        _("Redezeit (s)"),
+        _("Geschäftsordnungsantrag"),
+    ]
+    rows = [header]
+    for turn in report.turns:
+        rows.append(
+            [
+                _cell(v)
+                for v in (
+                    report.round.number,
+                    turn.pk,
+                    _name(turn.user),
+                    turn.goal_id or "",
+                    turn.goal.title if turn.goal_id else "",
+                    _iso(turn.started_at),
+                    _iso(turn.ended_at),
+                    _seconds(turn) if _seconds(turn) is not None else "",
+                    turn.time_limit or "",
+                    _("ja") if turn.point_of_order else _("nein"),
+                )
+            ]
+        )
+    return rows
+
+
 def report_csv(report: RoundReport) -> str:
+    """The feedback table; after an empty row and a title row the turn log, if any."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerows(report_csv_rows(report))
+    if report.turns:
+        writer.writerows([[], [_("Redeliste")], *turn_csv_rows(report)])
     return buffer.getvalue()

@@ -2,10 +2,10 @@
 
 "Feedback" is what a round's evaluation answers: the visible top-level comments said in a
 room (replies belong to their thread), the ideas proposed there, and the concerns and vetoes
-given in a vote on one of its goals (``VoteReason``), which the goal's next round takes over. A piece of feedback is
-*settled* when its disposition needs nothing more: "not accepted" and "answered" at once,
-"accepted" and "partially accepted" once a version has taken it up. Everything else is
-*open*, and a new round on the same goals carries it over.
+given in a vote on one of its goals (``VoteReason``), which the goal's next round takes over.
+A piece of feedback is *settled* when its disposition needs nothing more: "not accepted"
+and "answered" at once, "accepted" and "partially accepted" once a version has taken it up.
+Everything else is *open*, and a new round on the same goals carries it over.
 """
 
 from __future__ import annotations

@@ -233,7 +233,8 @@ class VoteReasonOutput(serializers.Serializer):
     goal = serializers.IntegerField()
     motion = serializers.IntegerField(help_text="The vote's number.")
     kind = serializers.ChoiceField(choices=["concern", "veto"])
-    label = serializers.CharField(help_text='"Bedenken aus Abstimmung Nr. 7"')
+    # DRF takes declared fields off the class, so this does not shadow ``Field.label``.
+    label = serializers.CharField(help_text='"Bedenken aus Abstimmung Nr. 7"')  # type: ignore[assignment]
     text = serializers.CharField()
     author = PersonOutput(allow_null=True, help_text="null: the vote was secret.")
     created_at = serializers.DateTimeField(help_text="The close of the vote.")

@@ -166,7 +166,8 @@ def test_javascript_catalog_translates_room_strings_to_english(db: None) -> None
     assert "Connected live" not in german.content.decode()
     # The room's news and the decision on a comment, as the issue names them in English.
     for text in ("Vote opened: “%(goal)s”", "You have the floor", "Decision: %(value)s"):
-        assert json.dumps(text)[1:-1] in english.content.decode() or text in english.content.decode()
+        catalog = english.content.decode()
+        assert json.dumps(text)[1:-1] in catalog or text in catalog, text
 
 
 def test_english_visitor_gets_the_page_in_english(room: Room) -> None:
@@ -191,3 +192,13 @@ def _client_page(client: Client, room: Room) -> str:
     response = client.get(_url(room))
     assert response.status_code == 200
     return response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["moderator", "expert", None])
+def test_served_room_page_shows_no_template_syntax_or_leaked_values(
+    room: Room, persona: str | None
+) -> None:
+    user = getattr(room, persona) if persona else None
+    html = _client_page(_client(user), room)
+    for junk in ("{#", "#}", "{%", "{{", "[object Object]"):
+        assert junk not in html, junk

@@ -148,5 +148,18 @@ def apply_event(state: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[
         state["goals"] = sorted(
             [*others, goal] if keep else others, key=lambda g: (g["order"], g["id"])
         )
+    elif kind in ("pulse.asked", "pulse.answered", "pulse.closed"):
+        state["pulse"] = data["pulse"]
+    elif kind in ("rollcall.opened", "rollcall.closed"):
+        state["roll_call"] = data["roll_call"]
+    elif kind == "rollcall.marked":
+        roll_call = state.get("roll_call")
+        if roll_call is not None and roll_call["id"] == data["roll_call"]:
+            entry = data["entry"]
+            others = [e for e in roll_call["entries"] if e["user"]["id"] != entry["user"]["id"]]
+            roll_call["entries"] = sorted(
+                [*others, entry], key=lambda e: (e["user"]["name"].casefold(), e["user"]["id"])
+            )
+            roll_call["present"], roll_call["members"] = data["present"], data["members"]
     state["comments"].sort(key=lambda c: c["id"])
     return state

@@ -607,7 +607,8 @@ export class RoundPanel {
     return el(
       "section",
       { class: "round-ideas", "aria-labelledby": "ideas-title" },
-      el("h3", { id: "ideas-title", text: _("Neue Ideen") }),
+      // The section's summary already says "Neue Ideen"; the heading stays for screen readers.
+      el("h3", { id: "ideas-title", class: "visually-hidden", text: _("Neue Ideen") }),
       ideas.length
         ? el(
             "ul",
@@ -700,7 +701,9 @@ export class RoundPanel {
       .filter((c) => c.reply_to === null && c.state === "visible" && agendaGoals.has(c.goal))
       .map((c) => ({ type: "comment", id: c.id, who: c.author?.name ?? "", text: c.body ?? "", goal: c.goal }));
     const ideas = this.part.ideas.map((i) => ({ type: "idea", id: i.id, who: i.author?.name ?? "", text: `${i.title}: ${i.text}`, goal: null }));
-    return [...comments, ...ideas];
+    // Concerns and vetoes of a vote on an agenda goal, taken over when the round opened.
+    const reasons = (this.part.vote_reasons ?? []).map((r) => ({ type: "vote_reason", id: r.id, who: r.author?.name ?? "", text: r.text, goal: r.goal, label: r.label }));
+    return [...comments, ...ideas, ...reasons];
   }
 
   evaluation(round) {
@@ -763,7 +766,7 @@ export class RoundPanel {
       el(
         "p",
         {},
-        el("strong", { text: item.type === "idea" ? _("Idee") : _("Kommentar") }),
+        el("strong", { text: item.label ?? (item.type === "idea" ? _("Idee") : _("Kommentar")) }),
         ` · ${item.who}`,
         goal ? ` · ${goal.title}` : "",
         current ? el("span", { class: "chip", text: DISPOSITIONS[current.value]() }) : null,
@@ -829,7 +832,7 @@ export class RoundPanel {
                 "label",
                 { class: "round-form__check" },
                 el("input", { type: "checkbox", name: item.type, value: item.id, id: `${key}-${item.type}-${item.id}`, checked: taken(item) }),
-                el("span", { text: `${item.type === "idea" ? _("Idee") : _("Kommentar")} · ${item.who}: ${item.text.length > 120 ? `${item.text.slice(0, 117)}…` : item.text}` }),
+                el("span", { text: `${item.label ?? (item.type === "idea" ? _("Idee") : _("Kommentar"))} · ${item.who}: ${item.text.length > 120 ? `${item.text.slice(0, 117)}…` : item.text}` }),
               ),
             ),
           )
@@ -850,6 +853,7 @@ export class RoundPanel {
             ...(rationale ? { rationale } : {}),
             comment_ids: data.getAll("comment").map(Number),
             idea_ids: data.getAll("idea").map(Number),
+            vote_reason_ids: data.getAll("vote_reason").map(Number),
           },
           _("Die Fassung wurde nicht veröffentlicht."),
         )
