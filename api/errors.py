@@ -30,6 +30,7 @@ STATUS_BY_CODE = {
     "not_found": status.HTTP_404_NOT_FOUND,
     "conflict": status.HTTP_409_CONFLICT,
     "rate_limited": status.HTTP_429_TOO_MANY_REQUESTS,
+    "provider_error": status.HTTP_502_BAD_GATEWAY,  # an outside service failed (assist)
 }
 
 

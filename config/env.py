@@ -290,3 +290,21 @@ def parse_email_url(url: str) -> dict[str, Any]:
         "EMAIL_USE_SSL": ssl,
         "EMAIL_USE_TLS": not ssl and tls_values[-1] == "1",
     }
+
+
+def parse_broker_url(url: str, *, name: str = "CELERY_BROKER_URL") -> str:
+    """Check the task queue's broker URL: Redis (``redis://HOST:PORT/DB``, ``rediss://``) or
+    AMQP (``amqp://USER:PASSWORD@HOST:PORT/VHOST``); return it as is."""
+    shown = redact_url(url)
+    parts = urlsplit(url)
+    if parts.scheme in ("redis", "rediss", "unix"):
+        try:
+            return parse_redis_url(url)
+        except ImproperlyConfigured as exc:
+            raise ImproperlyConfigured(str(exc).replace("REDIS_URL=", f"{name}=", 1)) from None
+    if parts.scheme in ("amqp", "amqps", "pyamqp") and parts.hostname:
+        return url
+    raise ImproperlyConfigured(
+        f"{name}={shown!r} is not a broker URL; use redis://HOST:PORT/DB (Redis) or "
+        "amqp://USER:PASSWORD@HOST:PORT/VHOST (RabbitMQ)."
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from config.env import (
     env_secret,
     env_str,
     parse_database_url,
+    parse_broker_url,
     parse_email_url,
     parse_redis_url,
     redis_channel_prefix,
@@ -96,6 +98,8 @@ INSTALLED_APPS = [
     "participation",
     "rooms",
     "voting",
+    "notifications",
+    "accounts",
     "frontend",
 ]
 
@@ -313,6 +317,65 @@ elif EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Konsens <noreply@localhost>"
+# Accounts (docs/operations.md "Accounts"): days an invitation link to a circle works; seconds
+# a link confirming a new e-mail address works (password-reset links: PASSWORD_RESET_TIMEOUT).
+ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 14, minimum=1)
+EMAIL_CHANGE_TIMEOUT = env_int("EMAIL_CHANGE_TIMEOUT", 3 * 24 * 3600, minimum=600)
+# An explicit backend wins over the above (e.g. django.core.mail.backends.locmem.EmailBackend).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND") or EMAIL_BACKEND
+# Seconds an SMTP connection may block; a hung server then fails the attempt, which the task
+# queue retries (notifications.tasks.send_email), instead of holding a worker for ever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# True when the operator chose where mail goes (notifications.checks warns otherwise, DEBUG off)
+EMAIL_CONFIGURED = bool(EMAIL_URL or EMAIL_HOST or env_str("EMAIL_BACKEND"))
+
+# The site's address for links in mails sent without a request (notifications, reminders).
+# Default: the first CSRF_TRUSTED_ORIGINS, else https:// and the first ALLOWED_HOSTS.
+SITE_URL = (env_origins("SITE_URL") or CSRF_TRUSTED_ORIGINS or [""])[0].rstrip("/")
+if not SITE_URL:
+    _hosts = [host.lstrip(".") for host in ALLOWED_HOSTS if host not in ("*", "")]
+    SITE_URL = "http://127.0.0.1:8000" if DEBUG or not _hosts else f"https://{_hosts[0]}"
+
+# Task queue (Celery; docs/operations.md, "Tasks and schedules"). With a broker, tasks go to
+# the worker and beat keeps the schedule; without one they run in the enqueuing process.
+_broker_url = env_secret("CELERY_BROKER_URL") or ""
+CELERY_BROKER_URL = parse_broker_url(_broker_url) if _broker_url else REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Task modules outside the installed apps (autodiscovery finds each app's tasks.py).
+CELERY_IMPORTS = ["kernel.mail"]
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+# A task is acknowledged when done, so a worker that dies mid-task leaves it to another one;
+# tasks are written to be run twice without harm (notifications have a unique key).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Keep Django's LOGGING (one format for web and worker); Celery would replace the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that enqueues while the broker is down waits at most about 2 s, then logs it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 3,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+if CELERY_BROKER_URL.startswith(("redis", "rediss", "unix")):
+    # Keys of one installation apart from another's on a shared Redis (as the channel layer).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": redis_channel_prefix(CELERY_BROKER_URL)}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "close-due-motions": {"task": "voting.close_due_motions", "schedule": 60.0},
+    "remind-closing-motions": {"task": "notifications.remind_closing_motions", "schedule": 600.0},
+    "prune-room-events": {
+        "task": "rooms.prune_room_events",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "clear-sessions": {"task": "config.clear_sessions", "schedule": crontab(hour=3, minute=45)},
+}
+# Where beat keeps when each job last ran (a file of its own; nothing durable).
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 SESSION_ENGINE = "config.sessions"  # database sessions that refuse forged keys
 # A session ends after SESSION_IDLE_TIMEOUT seconds without a request (0: never idle) and at

@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("voting.urls")),
     path("", include("attendance.urls")),
     path("", include("participation.urls")),
+    path("", include("accounts.urls")),
     path("", include("frontend.urls")),
 ]

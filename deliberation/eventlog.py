@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -70,7 +71,33 @@ def record_event(
         actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
     )
     transaction.on_commit(lambda: publish_event(event))
+    if _listeners:
+        transaction.on_commit(lambda: _tell_listeners(event))
     return event
+
+
+# --- after-commit listeners ------------------------------------------------------------------
+# Packages above the domain that want to hear of committed events (notifications) register a
+# listener when they start (their AppConfig.ready), as participation registers its feedback
+# with deliberation/rounds/feedback_sources.py: the domain never imports them.
+
+Listener = Callable[[RoomEvent], None]
+_listeners: dict[str, Listener] = {}
+
+
+def register_listener(name: str, listener: Listener) -> None:
+    """Register (or replace) the listener ``name``; it is called with each committed event.
+    Idempotent, so a second ``ready()`` (tests, autoreload) does not call it twice."""
+    _listeners[name] = listener
+
+
+def _tell_listeners(event: RoomEvent) -> None:
+    # After the commit: a failing listener is logged and must not fail the user's request.
+    for name, listener in list(_listeners.items()):
+        try:
+            listener(event)
+        except Exception:
+            logger.exception("event listener %s failed on %s#%s", name, event.circle_id, event.seq)
 
 
 def _next_seq(circle_id: int) -> int:

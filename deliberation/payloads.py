@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext
+
 from deliberation.models import (
     AgendaItem,
     Circle,
@@ -27,9 +29,20 @@ from deliberation.models import (
 )
 
 
+# The user name of an account its owner deleted (``accounts.services.account_delete``): no
+# sign-up or admin form can produce it (":" is neither in an e-mail address's unquoted local
+# part nor allowed by Django's user-name validator).
+FORMER_MEMBER_PREFIX = "deleted:"
+
+
 def person(user: Any) -> dict[str, Any] | None:
+    """Who, as everyone may see it: the name, or "ehemaliges Mitglied" for a deleted account
+    (the row stays so that the public record keeps its comments; the id only lets the rooms
+    close the person's sockets)."""
     if user is None:
         return None
+    if str(user.get_username()).startswith(FORMER_MEMBER_PREFIX):
+        return {"id": user.pk, "name": gettext("ehemaliges Mitglied")}
     return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
 
 

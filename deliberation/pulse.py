@@ -1,4 +1,4 @@
-"""The temperature check ("Stimmungsbild", Loomio's sense check): the moderator asks a quick
+"""The temperature check ("Blitzlicht", Loomio's sense check): the moderator asks a quick
 question, members answer 👍 / 🤔 / 👎 while it runs and may change their answer; everyone sees
 the counts live, never who answered what. It is not a decision and not stored as one: once it
 is closed only the question and the final counts are kept (``docs/protocol.md``,
@@ -84,7 +84,7 @@ def pulse_ask(
     """The moderator asks a quick question for ``duration`` seconds (10–300). A check still
     open is closed first."""
     if not can(actor, "deliberation.ask_pulse", circle):
-        raise Forbidden(_("Nur die Moderation kann ein Stimmungsbild einholen."))
+        raise Forbidden(_("Nur die Moderation kann ein Blitzlicht einholen."))
     question = checks.text(
         question, "question", label=_("Die Frage"), required=True, max_length=QUESTION_MAX_LENGTH
     )
@@ -125,7 +125,7 @@ def pulse_answer(*, actor: Any, circle: Circle, pulse_id: Any, answer: Any) -> P
     """A member answers the running check, or changes their answer. The event carries the
     counts only and records no actor: the room's log does not say who answered."""
     if not can(actor, "deliberation.answer_pulse", circle):
-        raise Forbidden(_("Nur Mitglieder des Kreises können am Stimmungsbild teilnehmen."))
+        raise Forbidden(_("Nur Mitglieder des Kreises können am Blitzlicht teilnehmen."))
     pulse_id = checks.integer(pulse_id, "pulse")
     if answer not in Pulse.Answer.values:
         raise Invalid(_("Die Antwort muss „agree“, „unsure“ oder „disagree“ sein."), field="answer")
@@ -133,9 +133,9 @@ def pulse_answer(*, actor: Any, circle: Circle, pulse_id: Any, answer: Any) -> P
         locked = lock_room(circle.pk)
         pulse = Pulse.objects.filter(pk=pulse_id, circle=locked).first()
         if pulse is None:
-            raise NotFound(_("Dieses Stimmungsbild gibt es in diesem Raum nicht."), field="pulse")
+            raise NotFound(_("Dieses Blitzlicht gibt es in diesem Raum nicht."), field="pulse")
         if pulse.closed_at is not None or pulse.ends_at <= timezone.now():
-            raise Conflict(_("Dieses Stimmungsbild ist beendet."), field="pulse")
+            raise Conflict(_("Dieses Blitzlicht ist beendet."), field="pulse")
         existing = PulseAnswer.objects.filter(pulse=pulse, user=actor).first()
         if existing is not None and existing.answer == answer:
             return pulse
@@ -154,11 +154,11 @@ def pulse_close(*, actor: Any, circle: Circle) -> Pulse:
     """The moderator ends the open check (running or past its time): the counts are frozen
     and the answers deleted."""
     if not can(actor, "deliberation.ask_pulse", circle):
-        raise Forbidden(_("Nur die Moderation kann ein Stimmungsbild beenden."))
+        raise Forbidden(_("Nur die Moderation kann ein Blitzlicht beenden."))
     with transaction.atomic():
         locked = lock_room(circle.pk)
         pulse = _open_pulse(locked)
         if pulse is None:
-            raise Conflict(_("Es läuft kein Stimmungsbild."))
+            raise Conflict(_("Es läuft kein Blitzlicht."))
         _close(locked, pulse, actor)
     return pulse

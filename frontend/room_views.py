@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from deliberation import phases, selectors
 from deliberation.models import Comment, Goal, Membership
 from deliberation.rules import room_role
 from deliberation.services import COMMENT_MAX_LENGTH
+from kernel.permissions import can
 
 POSTING_ROLES = frozenset(
     {Membership.Role.MODERATOR, Membership.Role.EXPERT, Membership.Role.DRAFTER}
@@ -87,3 +88,36 @@ def room(request: HttpRequest, slug: str) -> HttpResponse:
             "nav": "rooms",
         },
     )
+
+
+def projector(request: HttpRequest, slug: str) -> HttpResponse:
+    """The room for the wall: full screen, large type, following the moderator's focus over
+    the room's socket as a reader (the welcome snapshot and the events; it sends nothing).
+    Who may see it: the same rule as the room page (public circle, or its members)."""
+    circle = selectors.circle_by_slug(slug)
+    if circle is None:
+        raise Http404(_("Diesen Raum gibt es nicht."))
+    if room_role(request.user, circle) is None:
+        raise PermissionDenied(_("Dieser Raum ist nur für Mitglieder des Kreises zugänglich."))
+    return render(
+        request,
+        "frontend/projector.html",
+        {
+            "circle": circle,
+            "field": circle.action_field,
+            "projector": {"slug": circle.slug, "ws_path": f"/ws/rooms/{circle.slug}/"},
+        },
+    )
+
+
+def video(request: HttpRequest, slug: str) -> JsonResponse:
+    """The members' video conference link (``{"video_url": … or null}``): never in the room's
+    snapshot, which viewers get too; the room page asks here when ``room.has_video``."""
+    circle = selectors.circle_by_slug(slug)
+    if circle is None:
+        raise Http404(_("Diesen Raum gibt es nicht."))
+    if not can(request.user, "deliberation.view_video", circle):
+        raise PermissionDenied(_("Den Link zur Videokonferenz sehen nur Mitglieder des Kreises."))
+    response = JsonResponse({"video_url": circle.video_url or None})
+    response["Cache-Control"] = "private, no-store"
+    return response

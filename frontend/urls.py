@@ -12,4 +12,6 @@ urlpatterns = [
     path("ziele/<int:goal_id>/", views.goal, name="goal"),
     path("raeume/", views.rooms, name="rooms"),
     path("raeume/<slug:slug>/", room_views.room, name="room"),
+    path("raeume/<slug:slug>/projektion/", room_views.projector, name="projector"),
+    path("raeume/<slug:slug>/video/", room_views.video, name="room_video"),
 ]

@@ -26,7 +26,7 @@ from attendance import services as attendance_services
 from deliberation import services as deliberation_services
 from deliberation.eventlog import record_event
 from deliberation.models import Circle, Goal, GoalVersion, Membership
-from deliberation.rounds import services as round_services
+from deliberation.rounds.dispositions import vote_reasons_record
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
 from voting import payloads, selectors, tally
@@ -595,7 +595,7 @@ def _hand_reasons_to_revision(motion: Motion, rows: list[Ballot], closed_at: dat
     the ballots as cast (``rows``)."""
     if motion.method != tally.CONSENT:
         return
-    round_services.vote_reasons_record(
+    vote_reasons_record(
         goal=motion.goal,
         circle=motion.circle,
         motion_id=motion.pk,

@@ -133,8 +133,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "verbose_name": "Stimmungsbild",
-                "verbose_name_plural": "Stimmungsbilder",
+                "verbose_name": "Blitzlicht",
+                "verbose_name_plural": "Blitzlichter",
                 "ordering": ["circle", "pk"],
             },
         ),
@@ -165,7 +165,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="answers",
                         to="deliberation.pulse",
-                        verbose_name="Stimmungsbild",
+                        verbose_name="Blitzlicht",
                     ),
                 ),
                 (
@@ -179,8 +179,8 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "verbose_name": "Antwort im Stimmungsbild",
-                "verbose_name_plural": "Antworten im Stimmungsbild",
+                "verbose_name": "Antwort im Blitzlicht",
+                "verbose_name_plural": "Antworten im Blitzlicht",
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("pulse", "user"), name="one_pulse_answer_per_person"

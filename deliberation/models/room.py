@@ -172,7 +172,7 @@ class HandRaise(models.Model):
 
 
 class Pulse(models.Model):
-    """A temperature check ("Stimmungsbild"): a quick question, answered 👍 / 🤔 / 👎 while it
+    """A temperature check ("Blitzlicht"): a quick question, answered 👍 / 🤔 / 👎 while it
     runs. Not a decision: who answered what is kept only while it runs (``PulseAnswer``, to
     let people change their answer); once closed only the question and the counts stay."""
 
@@ -202,8 +202,8 @@ class Pulse(models.Model):
     disagree = models.PositiveIntegerField(_("Daumen runter"), default=0)
 
     class Meta:
-        verbose_name = _("Stimmungsbild")
-        verbose_name_plural = _("Stimmungsbilder")
+        verbose_name = _("Blitzlicht")
+        verbose_name_plural = _("Blitzlichter")
         ordering = ["circle", "pk"]
 
     def __str__(self) -> str:
@@ -214,7 +214,7 @@ class PulseAnswer(models.Model):
     """One person's answer while a temperature check runs; deleted when it is closed."""
 
     pulse = models.ForeignKey(
-        Pulse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("Stimmungsbild")
+        Pulse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("Blitzlicht")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -225,8 +225,8 @@ class PulseAnswer(models.Model):
     answer = models.CharField(_("Antwort"), max_length=10, choices=Pulse.Answer.choices)
 
     class Meta:
-        verbose_name = _("Antwort im Stimmungsbild")
-        verbose_name_plural = _("Antworten im Stimmungsbild")
+        verbose_name = _("Antwort im Blitzlicht")
+        verbose_name_plural = _("Antworten im Blitzlicht")
         constraints = [
             models.UniqueConstraint(fields=["pulse", "user"], name="one_pulse_answer_per_person")
         ]

@@ -9,7 +9,6 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +18,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from kernel import checks
+from kernel import checks, mail
 from kernel.errors import Invalid
 from participation import ratelimit
 from participation.services._common import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH, _honeypot
@@ -40,8 +39,9 @@ sign_up_tokens = SignUpTokenGenerator()
 
 def _send(to: str, subject: str, template: str, context: dict[str, Any]) -> None:
     body = render_to_string(template, context)
-    # after the commit: no mail for an account that rolled back
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to], fail_silently=False))
+    # Through the task queue after the commit: no mail for an account that rolled back, and
+    # a mail server that is down is retried and logged, never the visitor's error page.
+    mail.deliver(to=to, subject=subject, body=body)
 
 
 def citizen_sign_up(

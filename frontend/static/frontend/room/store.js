@@ -70,6 +70,16 @@ const REDUCERS = {
   "room.updated"(state, data) {
     state.room = data.room;
   },
+  // The temperature check (docs/protocol.md): the latest one, counts only.
+  "pulse.asked"(state, data) {
+    state.pulse = data.pulse;
+  },
+  "pulse.answered"(state, data) {
+    state.pulse = data.pulse;
+  },
+  "pulse.closed"(state, data) {
+    state.pulse = data.pulse;
+  },
   // Rounds (docs/rounds.md) and the vote (voting/static/voting/vote-panel.js).
   ...ROUND_REDUCERS,
   ...MOTION_REDUCERS,
@@ -144,6 +154,7 @@ export class RoomStore {
         presence: snapshot.presence ?? { members: [], viewers: 0 },
         round: snapshot.round ?? null,
         motions: snapshot.motions ?? [],
+        pulse: snapshot.pulse ?? null,
       };
       this.seq = frame.seq;
       this.role = frame.role;
