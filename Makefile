@@ -55,7 +55,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy config kernel api deliberation attendance participation rooms voting frontend
+	$(VENV)/bin/mypy config kernel api deliberation attendance participation assist rooms voting notifications accounts frontend
 
 migrations-check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

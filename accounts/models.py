@@ -57,6 +57,6 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         """Neither used, withdrawn nor expired: the link still works."""
-        return (
-            self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
-        )
+        if self.accepted_at is not None or self.revoked_at is not None:
+            return False
+        return self.expires_at > timezone.now()

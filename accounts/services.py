@@ -344,9 +344,9 @@ def account_delete(*, actor: Any) -> None:
                 email__iexact=old_address, accepted_at__isnull=True, revoked_at__isnull=True
             ).update(revoked_at=timezone.now())
         membership_ids = list(
-            Membership.objects.filter(user=user).order_by("circle_id", "pk").values_list(
-                "pk", flat=True
-            )
+            Membership.objects.filter(user=user)
+            .order_by("circle_id", "pk")
+            .values_list("pk", flat=True)
         )
         for membership_id in membership_ids:
             deliberation_services.membership_remove(actor=None, membership=membership_id)

@@ -3,6 +3,7 @@ change, deletion, a circle's members for its moderators, and the invitation link
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -184,6 +185,7 @@ def _members_page(
             "invitations": selectors.open_invitations(circle),
             "invite_form": invite_form or InvitationForm(),
             "roles": Membership.Role.choices,
+            "invitation_days": settings.ACCOUNT_INVITATION_DAYS,
             "nav": "rooms",
         },
         status=status,
@@ -306,9 +308,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("frontend:room", slug=found.circle.slug)
     account_exists = (
-        found is not None
-        and not user.is_authenticated
-        and selectors.account_exists(found.email)
+        found is not None and not user.is_authenticated and selectors.account_exists(found.email)
     )
     return render(
         request,

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("voting.api_urls")),
     path("", include("attendance.api_urls")),
     path("", include("participation.api_urls")),
+    path("", include("assist.api_urls")),
 ]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from deliberation.models import Round
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds.feedback_sources import public_feedback
 from deliberation.rounds.selectors import FeedbackItem
-from deliberation.models import Round
 
 PREFIX = {"comment": "c", "idea": "i", "answer": "a", "contribution": "p"}
 KIND_OF_PREFIX = {prefix: kind for kind, prefix in PREFIX.items()}

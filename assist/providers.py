@@ -45,9 +45,7 @@ class Drafter(Protocol):
     def draft(self, *, system: str, prompt: str) -> str: ...
 
 
-def post_json(
-    url: str, payload: dict[str, Any], *, headers: dict[str, str], timeout: float
-) -> Any:
+def post_json(url: str, payload: dict[str, Any], *, headers: dict[str, str], timeout: float) -> Any:
     """POST ``payload`` as JSON, return the decoded JSON answer. The only network call of
     this app; errors become :class:`ProviderError` without the key or the text in it."""
     if not url.startswith(("https://", "http://")):

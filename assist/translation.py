@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from assist import providers
 from assist.models import MachineTranslation
-from deliberation import selectors as deliberation_selectors
-from deliberation.models import Comment, Idea
+from deliberation.models import Comment, Goal, Idea
 from kernel import checks
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.permissions import can
@@ -56,7 +55,7 @@ class Translation:
             "provider": self.provider,
             "cached": self.cached,
             "machine_translation": True,
-            "label": _("Maschinell übersetzt"),
+            "marking": _("Maschinell übersetzt"),
         }
 
 
@@ -89,7 +88,7 @@ def source_text(actor: Actor, kind: str, object_id: int) -> str:
             raise _missing(kind)
         return f"{idea.title}\n\n{idea.text}" + (f"\n\n{idea.rationale}" if idea.rationale else "")
     if kind == "contribution":
-        contribution = access_contribution(actor, object_id, message=_("Diesen Text gibt es nicht."))
+        contribution = access_contribution(actor, object_id, message=_missing(kind).message)
         return str(contribution.feedback_text)
     if kind == "answer":
         answer = (
@@ -100,10 +99,11 @@ def source_text(actor: Actor, kind: str, object_id: int) -> str:
         )
         if answer is None:
             raise _missing(kind)
-        access_results(actor, answer.response.questionnaire_id, message=_("Diesen Text gibt es nicht."))
+        access_results(actor, answer.response.questionnaire_id, message=_missing(kind).message)
         return answer.text
     if kind == "goal":
-        goal = deliberation_selectors.goal_detail(object_id)
+        # Goals are public, as on their page (``frontend.views.goal``).
+        goal = Goal.objects.select_related("current_version").filter(pk=object_id).first()
         if goal is None or goal.current_version is None:
             raise _missing(kind)
         return goal.current_version.text

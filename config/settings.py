@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "deliberation",
     "attendance",
     "participation",
+    "assist",
     "rooms",
     "voting",
     "notifications",
@@ -465,3 +466,31 @@ if SENTRY_DSN:
         release=SENTRY_RELEASE,
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
     )
+
+# Assistance (docs/assist.md): machine translation on demand and the evaluation assistant.
+# Both are off by default: with "none" no text leaves the server. "fake" runs in-process
+# (tests, demo). The providers are called with a timeout of ASSIST_HTTP_TIMEOUT seconds.
+TRANSLATION_PROVIDER = env_choice(
+    "TRANSLATION_PROVIDER", "none", ("none", "fake", "libretranslate", "deepl", "openai")
+)
+TRANSLATION_URL = env_str("TRANSLATION_URL") or ""
+TRANSLATION_MODEL = env_str("TRANSLATION_MODEL") or ""
+TRANSLATION_API_KEY = env_secret("TRANSLATION_API_KEY") or ""
+TRANSLATION_LANGUAGES = env_list("TRANSLATION_LANGUAGES", ["de", "en", "tr", "ar", "uk"])
+ASSISTANT_PROVIDER = env_choice("ASSISTANT_PROVIDER", "none", ("none", "fake", "openai"))
+ASSISTANT_URL = env_str("ASSISTANT_URL") or ""
+ASSISTANT_MODEL = env_str("ASSISTANT_MODEL") or ""
+ASSISTANT_API_KEY = env_secret("ASSISTANT_API_KEY") or ""
+ASSIST_HTTP_TIMEOUT = env_int("ASSIST_HTTP_TIMEOUT", 20, minimum=1)
+if TRANSLATION_PROVIDER in ("libretranslate", "openai") and not TRANSLATION_URL:
+    raise ImproperlyConfigured(f"TRANSLATION_PROVIDER={TRANSLATION_PROVIDER} needs TRANSLATION_URL.")
+if TRANSLATION_PROVIDER == "deepl" and not TRANSLATION_API_KEY:
+    raise ImproperlyConfigured("TRANSLATION_PROVIDER=deepl needs TRANSLATION_API_KEY.")
+if TRANSLATION_PROVIDER == "openai" and not TRANSLATION_MODEL:
+    raise ImproperlyConfigured("TRANSLATION_PROVIDER=openai needs TRANSLATION_MODEL.")
+if ASSISTANT_PROVIDER == "openai" and not (ASSISTANT_URL and ASSISTANT_MODEL):
+    raise ImproperlyConfigured("ASSISTANT_PROVIDER=openai needs ASSISTANT_URL and ASSISTANT_MODEL.")
+# Cosine similarity (0..1) from which feedback counts as near-duplicate, and goals of
+# different fields as overlapping (character n-gram TF-IDF, assist/clusters.py).
+ASSIST_CLUSTER_THRESHOLD = float(env_str("ASSIST_CLUSTER_THRESHOLD") or "0.4")
+ASSIST_GOAL_THRESHOLD = float(env_str("ASSIST_GOAL_THRESHOLD") or "0.35")

@@ -29,9 +29,11 @@ urlpatterns = [
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("api.urls")),
     path("", include("deliberation.rounds.urls")),
+    path("", include("assist.urls")),
     path("", include("voting.urls")),
     path("", include("attendance.urls")),
     path("", include("participation.urls")),
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
     path("", include("frontend.urls")),
 ]

@@ -28,7 +28,6 @@ from deliberation.models import (
     VoteReason,
 )
 
-
 # The user name of an account its owner deleted (``accounts.services.account_delete``): no
 # sign-up or admin form can produce it (":" is neither in an e-mail address's unquoted local
 # part nor allowed by Django's user-name validator).

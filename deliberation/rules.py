@@ -161,6 +161,18 @@ may_evaluate = is_circle_moderator | is_field_drafter
 may_revise = is_circle_moderator | is_field_drafter
 may_comment = is_circle_speaker
 
+
+def room_capabilities(user: Any, circle: Circle) -> dict[str, bool]:
+    """What ``user`` may do in ``circle``'s room whatever the phase, by the rules the services
+    ask (the welcome's ``may``, ``docs/protocol.md``): a field's drafter evaluates and revises
+    in the expert circle's room although their role there is only "viewer"."""
+    return {
+        "moderate": bool(is_circle_moderator.test(user, circle)),
+        "evaluate": bool(may_evaluate.test(user, circle)),
+        "revise": bool(may_revise.test(user, circle)),
+    }
+
+
 # Who may, now (object: a Round or a Circle).
 rules.add_perm("deliberation.manage_rounds", is_circle_moderator)
 rules.add_perm("deliberation.comment_now", may_comment & phase_allows(Action.COMMENT))

@@ -13,6 +13,7 @@ from deliberation.models import (
     Circle,
     Comment,
     Concept,
+    Disposition,
     Goal,
     GoalVersion,
     Membership,
@@ -93,6 +94,32 @@ def room_goals(circle: Circle) -> QuerySet[Goal]:
         )
         .select_related("current_version__author")
         .order_by("order", "pk")
+    )
+
+
+# The statuses in which a goal may go on a round's agenda (``round_open`` moves it into
+# discussion): the room's ``field_goals``, which the round-opening form and the working
+# group's revision form list.
+AGENDA_GOAL_STATUSES = (Goal.Status.DRAFT, Goal.Status.REVISED, Goal.Status.IN_DISCUSSION)
+
+
+def field_agenda_goals(circle: Circle) -> QuerySet[Goal]:
+    """The goals of the room's action field that a new round may take up: in draft, revised
+    or in discussion (``docs/protocol.md``, snapshot ``field_goals``)."""
+    return (
+        Goal.objects.filter(action_field_id=circle.action_field_id, status__in=AGENDA_GOAL_STATUSES)
+        .select_related("current_version__author")
+        .order_by("order", "pk")
+    )
+
+
+def room_comment_dispositions(circle: Circle) -> list[Disposition]:
+    """The decisions on the room's comments, whichever round gave them (oldest first): a
+    comment card shows its decision after the round has closed too."""
+    return list(
+        Disposition.objects.filter(comment__circle=circle)
+        .select_related("comment", "decided_by", "addressed_in")
+        .order_by("pk")
     )
 
 
@@ -208,13 +235,13 @@ class RoomSnapshot:
 
 def room_snapshot(circle: Circle) -> RoomSnapshot:
     """The state a room's ``welcome`` frame carries: its goals in discussion with their current
-    version, every comment said in it (hidden ones redacted in ``public``), the open hands and
-    the focus. ``rooms.snapshots.read_snapshot`` assembles the welcome from this, the round,
+    version, every comment said in it (hidden ones redacted in ``public``), the open hands,
+    the focus, the field's goals a round may take up and the decisions on the comments. ``rooms.snapshots.read_snapshot`` assembles the welcome from this, the round,
     the motions and the presence.
 
     Precondition: the caller holds the room lock (``lock_room``) inside a transaction and
     passes the circle it returned, so ``seq`` and the state agree: every event up to ``seq`` is
-    in it and no later one. Five queries, whatever the size of the room."""
+    in it and no later one. A fixed number of queries, whatever the size of the room."""
     circle.action_field = ActionField.objects.only("pk", "slug", "title").get(
         pk=circle.action_field_id
     )
@@ -227,6 +254,11 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
         "hands": speakers_queue(circle).payload(),
         "focus": circle.focus_goal_id,
         "pulse": pulse_state(circle),
+        # What the round-opening and revision forms offer, whatever is in discussion now.
+        "field_goals": [payloads.goal_data(goal) for goal in field_agenda_goals(circle)],
+        "comment_dispositions": [
+            payloads.disposition_data(d) for d in room_comment_dispositions(circle)
+        ],
     }
     return RoomSnapshot(
         seq=circle.event_seq,

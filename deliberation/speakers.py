@@ -33,13 +33,17 @@ def current_scope(circle: Circle) -> Scope:
 
 
 def has_spoken(circle: Circle, user_id: int, scope: Scope) -> bool:
-    return HandRaise.objects.filter(
-        circle=circle,
-        user_id=user_id,
-        started_at__isnull=False,
-        round_id=scope.round_id,
-        goal_id=scope.goal_id,
-    ).exists()
+    turns = HandRaise.objects.filter(circle=circle, user_id=user_id, started_at__isnull=False)
+    # ``None`` means "none": a turn in the free discussion, or without a focus.
+    if scope.round_id is None:
+        turns = turns.filter(round__isnull=True)
+    else:
+        turns = turns.filter(round_id=scope.round_id)
+    if scope.goal_id is None:
+        turns = turns.filter(goal__isnull=True)
+    else:
+        turns = turns.filter(goal_id=scope.goal_id)
+    return turns.exists()
 
 
 def _raised(hands: Iterable[HandRaise]) -> list[HandRaise]:

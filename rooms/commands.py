@@ -342,6 +342,25 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+# Commands a socket may send beyond what its room role allows, by the welcome's ``may``
+# (``deliberation.rules.room_capabilities``): the working group's drafter is a viewer in the
+# expert circle's room, yet evaluates and revises there, as in the API. The service asks the
+# same rule again (and the phase); this only opens the socket's door for these frames.
+CAPABILITY_COMMANDS: dict[str, frozenset[str]] = {
+    "evaluate": frozenset({"disposition.set"}),
+    "revise": frozenset({"version.publish"}),
+}
+
+
+def capability_commands(may: dict[str, bool]) -> frozenset[str]:
+    """The commands ``may`` opens (for a viewer's socket)."""
+    allowed: set[str] = set()
+    for name, types in CAPABILITY_COMMANDS.items():
+        if may.get(name):
+            allowed |= types
+    return frozenset(allowed)
+
+
 def execute(
     *,
     actor: Any,

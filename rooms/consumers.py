@@ -17,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from deliberation.rules import room_capabilities
 from kernel import metrics, requestid
 from kernel.errors import DomainError, Forbidden, NotFound
 from rooms import commands, conf, protocol, replay
@@ -73,6 +74,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     language: str = "de"
     address: str | None = None
     resumes: protocol.SlidingWindow
+    # What the user may do beyond the role (the welcome's ``may``) and the commands that
+    # opens for a viewer's socket: read at connect, asked again by the service on each use.
+    may: dict[str, bool] | None = None
+    viewer_commands: frozenset[str] = frozenset()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels 4 runs aclose_old_connections() through the thread pool before every
@@ -124,6 +129,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=int(Close.FORBIDDEN))
             return
         access = self.access
+        self.may = await database_sync_to_async(room_capabilities)(access.user, access.circle)
+        self.viewer_commands = commands.capability_commands(self.may)
         registry = get_registry()
         self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
         self.resumes = protocol.SlidingWindow(conf.resume_burst(), conf.resume_window())
@@ -169,6 +176,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             me=self.access.me,
             snapshot=snapshot,
             parts=parts,
+            may=self.may,
         )
 
     # --- resume ---------------------------------------------------------------------------
@@ -244,7 +252,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             raise
         if not allowed:
             raise self._rate_limited(frame.id)
-        if self.access.role == "viewer" and frame.type not in protocol.VIEWER_TYPES:
+        if (
+            self.access.role == "viewer"
+            and frame.type not in protocol.VIEWER_TYPES
+            and frame.type not in self.viewer_commands
+        ):
             raise FrameError(
                 "forbidden",
                 _("Zuschauende können im Raum lesen, aber nichts senden."),

@@ -397,15 +397,18 @@ def welcome(
     me: dict[str, Any] | None,
     snapshot: str | None,
     parts: int = 0,
+    may: dict[str, bool] | None = None,
 ) -> str:
     """The ``welcome`` frame; ``snapshot`` is already JSON text (encoded once per room) with
-    the first of its comments, ``parts`` the number of ``snapshot.part`` frames that follow."""
+    the first of its comments, ``parts`` the number of ``snapshot.part`` frames that follow,
+    ``may`` what the user may do beyond the role (``deliberation.rules.room_capabilities``)."""
     head = dumps(
         {
             "type": "welcome",
             "protocol": PROTOCOL_VERSION,
             "room": room,
             "role": role,
+            "may": may or {},
             "seq": seq,
             "me": me,
             "parts": parts,

@@ -44,6 +44,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         database["TEST"]["NAME"] = str(path.with_name(f"{path.stem}-{os.getpid()}{path.suffix}"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process() -> None:
+    """Celery tasks run in the test's own process, in CI's second pass too, whose REDIS_URL
+    would otherwise send them to a broker that no worker reads. tests/notifications'
+    ``services`` test starts a real worker and turns this off for itself."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Production hashing costs ~0.3 s a user; tests create hundreds. Logins still check."""

@@ -19,9 +19,21 @@ ALLOWED: dict[str, set[str]] = {
     "attendance": {"kernel", "api", "deliberation"},
     "voting": {"kernel", "api", "deliberation", "attendance"},
     "participation": {"kernel", "api", "deliberation"},
+    "assist": {"kernel", "api", "deliberation", "participation"},
     "rooms": {"kernel", "api", "deliberation", "attendance", "voting"},
-    "frontend": {"kernel", "deliberation", "attendance", "voting", "participation"},
-    "config": {"kernel", "api", "deliberation", "participation", "rooms", "frontend"},
+    "accounts": {"kernel", "api", "deliberation"},
+    "notifications": {"kernel", "api", "deliberation", "attendance", "voting", "participation"},
+    "frontend": {
+        "kernel",
+        "deliberation",
+        "attendance",
+        "voting",
+        "participation",
+        "accounts",
+        "notifications",
+        "assist",
+    },
+    "config": {"kernel", "api", "deliberation", "participation", "rooms", "frontend", "accounts"},
 }
 PACKAGES = set(ALLOWED)
 
@@ -85,7 +97,7 @@ def test_every_top_level_package_imports_only_what_lies_below_it() -> None:
 
 
 def test_domain_modules_import_no_door_and_no_transport() -> None:
-    contexts = {"deliberation", "participation", "voting", "attendance"}
+    contexts = {"deliberation", "participation", "voting", "attendance", "accounts"}
     wrong = [
         f"{path.relative_to(ROOT)} imports {target}"
         for path in _modules()

@@ -156,7 +156,7 @@ def turn_data(turn: HandRaise) -> dict[str, Any]:
         "id": turn.pk,
         "user": payloads.person(turn.user),
         "goal": turn.goal_id,
-        "goal_title": turn.goal.title if turn.goal_id else None,
+        "goal_title": turn.goal.title if turn.goal is not None else None,
         "point_of_order": turn.point_of_order,
         "first_time": turn.first_time,
         "started_at": turn.started_at.isoformat() if turn.started_at else None,
@@ -350,7 +350,7 @@ def _turn_notes(turn: HandRaise) -> str:
     notes = []
     if turn.point_of_order:
         notes.append(_("Geschäftsordnungsantrag"))
-    if turn.goal_id:
+    if turn.goal is not None:
         notes.append(turn.goal.title)
     return ", ".join(notes)
 
@@ -447,7 +447,7 @@ def turn_csv_rows(report: RoundReport) -> list[list[str]]:
                     turn.pk,
                     _name(turn.user),
                     turn.goal_id or "",
-                    turn.goal.title if turn.goal_id else "",
+                    turn.goal.title if turn.goal is not None else "",
                     _iso(turn.started_at),
                     _iso(turn.ended_at),
                     _seconds(turn) if _seconds(turn) is not None else "",

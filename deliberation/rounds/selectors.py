@@ -538,7 +538,7 @@ def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, A
     )
     carried = (
         CarriedFeedback.objects.filter(round=round_)
-        .select_related("comment", "idea", "vote_reason")
+        .select_related("comment__round_link__round", "idea__round", "vote_reason")
         .order_by("pk")
     )
     return {
@@ -546,12 +546,27 @@ def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, A
         "ratings": list(rating_aggregates(round_).values()),
         "ideas": [payloads.idea_data(idea) for idea in ideas],
         "dispositions": [payloads.disposition_data(d) for d in dispositions],
+        # ``from_round``: the round it was said in (None: free discussion, or a vote).
         "carried_over": [
-            payloads.feedback_ref(comment=c.comment, idea=c.idea, vote_reason=c.vote_reason)
+            {
+                **payloads.feedback_ref(comment=c.comment, idea=c.idea, vote_reason=c.vote_reason),
+                "from_round": _said_in_round(c),
+            }
             for c in carried
         ],
         "vote_reasons": [payloads.vote_reason_data(r) for r in carried_vote_reasons(round_)],
     }
+
+
+def _said_in_round(carried: CarriedFeedback) -> int | None:
+    if carried.idea is not None:
+        return carried.idea.round.number if carried.idea.round_id else None
+    if carried.comment is not None:
+        try:
+            return carried.comment.round_link.round.number
+        except RoundComment.DoesNotExist:
+            return None
+    return None
 
 
 def room_round_snapshot(circle: Circle, *, now: datetime | None = None) -> dict[str, Any] | None:

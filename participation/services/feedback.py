@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -25,6 +28,27 @@ from participation.models import (
     Response,
 )
 from participation.services._common import RESPONSE_MAX_LENGTH, _now
+
+logger = logging.getLogger(__name__)
+
+
+# Packages above participation that want to hear of a committed disposition of the public's
+# feedback (notifications) register here when they start; participation never imports them.
+DispositionListener = Callable[[Disposition], None]
+_disposition_listeners: dict[str, DispositionListener] = {}
+
+
+def register_disposition_listener(name: str, listener: DispositionListener) -> None:
+    """Register (or replace) the listener ``name``; idempotent like the event log's."""
+    _disposition_listeners[name] = listener
+
+
+def _tell_disposition_listeners(disposition: Disposition) -> None:
+    for name, listener in list(_disposition_listeners.items()):
+        try:
+            listener(disposition)
+        except Exception:
+            logger.exception("disposition listener %s failed on %s", name, disposition.pk)
 
 
 def _require_undecided(feedback: Answer | Contribution) -> None:
@@ -117,7 +141,7 @@ def feedback_disposition_set(
                     _("Das zugeordnete Ziel hat keine Fassung mit dieser Nummer."),
                     field="addressed_in",
                 )
-        disposition, _changed = _dispose(
+        disposition, changed = _dispose(
             contribution=target if isinstance(target, Contribution) else None,
             answer=target if isinstance(target, Answer) else None,
             value=value,
@@ -127,4 +151,7 @@ def feedback_disposition_set(
             now=_now(),
             addressed_in=version,
         )
+        if changed:
+            # The public's dispositions are not room events; listeners hear them here.
+            transaction.on_commit(lambda: _tell_disposition_listeners(disposition))
     return disposition

@@ -123,3 +123,17 @@ async def test_a_posted_comment_counts_as_a_comment_command(
     assert grew("konsens_room_events_total", kind="comment.created") == 1
     # welcome, the event, the ack and the error at least
     assert grew("konsens_room_frames_sent_total") >= 4
+
+
+def test_a_metrics_token_instruments_the_database(tmp_path: Any) -> None:
+    from tests.config.test_settings import run
+
+    script = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.DATABASES['default']['ENGINE'])"
+    )
+    assert run(tmp_path, "-c", script).stdout.split()[-1] == "django.db.backends.sqlite3"
+    instrumented = run(tmp_path, "-c", script, METRICS_TOKEN=TOKEN)
+    assert instrumented.stdout.split()[-1] == "django_prometheus.db.backends.sqlite3"
+    short = run(tmp_path, "-c", script, METRICS_TOKEN="short")
+    assert "METRICS_TOKEN must have at least 20 characters" in short.stderr

@@ -148,6 +148,17 @@ def apply_event(state: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[
         state["goals"] = sorted(
             [*others, goal] if keep else others, key=lambda g: (g["order"], g["id"])
         )
+        # The field's goals a round may take up: the status alone decides, for every kind.
+        rest = [g for g in state["field_goals"] if g["id"] != goal["id"]]
+        eligible = goal["status"] in ("draft", "revised", "in_discussion")
+        state["field_goals"] = sorted(
+            [*rest, goal] if eligible else rest, key=lambda g: (g["order"], g["id"])
+        )
+    elif kind == "disposition.set":
+        disposition = data["disposition"]
+        if disposition["feedback"]["type"] == "comment":
+            others = [d for d in state["comment_dispositions"] if d["id"] != disposition["id"]]
+            state["comment_dispositions"] = sorted([*others, disposition], key=lambda d: d["id"])
     elif kind in ("pulse.asked", "pulse.answered", "pulse.closed"):
         state["pulse"] = data["pulse"]
     elif kind in ("rollcall.opened", "rollcall.closed"):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from deliberation import services
-from deliberation.models import AgendaItem
+from deliberation.models import AgendaItem, Goal
 from deliberation.rounds import services as round_services
 from rooms.replay import events_after
 from rooms.snapshots import read_snapshot
@@ -178,3 +178,91 @@ def test_vote_keeps_snapshot_and_events_in_step(room: Room, clock: Clock) -> Non
     assert "motion.closed" in kinds
     motions = json.loads(read_snapshot(room.circle.pk).public)["motions"]
     assert motions[0]["result"]["outcome"] == "adopted"
+
+
+# --- the field's goals a round may take up, and the decisions on comments -----------------
+
+
+def test_field_goals_list_every_goal_a_round_may_take_up(room: Room) -> None:
+    """Draft, revised and in discussion: the round-opening form's choice (no dead end after a
+    rejected vote or an accepted idea); withdrawn goals are not offered."""
+    draft = services.goal_create(
+        actor=None, action_field=room.circle.action_field, title="Entwurf", text="T"
+    )
+    revised = services.goal_create(
+        actor=None, action_field=room.circle.action_field, title="Überarbeitet", text="T"
+    )
+    services.goal_transition(actor=None, goal=revised, to_status=Goal.Status.IN_DISCUSSION)
+    services.goal_transition(actor=None, goal=revised, to_status=Goal.Status.REVISED)
+    withdrawn = services.goal_create(
+        actor=None, action_field=room.circle.action_field, title="Zurückgezogen", text="T"
+    )
+    services.goal_transition(
+        actor=None, goal=withdrawn, to_status=Goal.Status.WITHDRAWN, reason="doppelt"
+    )
+
+    snapshot = json.loads(read_snapshot(room.circle.pk).public)
+
+    statuses = {g["id"]: g["status"] for g in snapshot["field_goals"]}
+    assert statuses == {
+        room.goal.pk: "in_discussion",
+        draft.pk: "draft",
+        revised.pk: "revised",
+    }
+    assert [g["id"] for g in snapshot["goals"]] == [room.goal.pk]
+
+
+def test_field_goals_follow_the_goal_events(room: Room) -> None:
+    def change() -> None:
+        goal = services.goal_create(
+            actor=None, action_field=room.circle.action_field, title="Neu", text="T"
+        )
+        services.goal_transition(actor=room.moderator, goal=room.goal, to_status="revised")
+        services.goal_transition(
+            actor=None, goal=goal, to_status=Goal.Status.WITHDRAWN, reason="doppelt"
+        )
+        services.goal_version_create(actor=room.drafter, goal=room.goal, text="Neu.")
+
+    verify_action(room, change)
+
+
+def test_a_revised_goal_can_open_a_new_round_and_its_events_keep_step(room: Room) -> None:
+    services.goal_transition(actor=room.moderator, goal=room.goal, to_status="revised")
+    kinds = verify_action(room, lambda: _open(room))
+    assert kinds == ["goal.status_changed", "round.opened"]
+    snapshot = json.loads(read_snapshot(room.circle.pk).public)
+    assert [g["id"] for g in snapshot["goals"]] == [room.goal.pk]
+
+
+def test_decisions_on_comments_survive_the_close_of_their_round(room: Room) -> None:
+    def cycle() -> None:
+        _open(room)
+        comment, _ = services.comment_post(
+            actor=room.expert, circle=room.circle, goal_id=room.goal.pk, body="?", client_key="c"
+        )
+        round_services.round_set_phase(actor=room.moderator, circle=room.circle, phase="evaluation")
+        round_services.disposition_set(
+            actor=room.drafter,
+            circle=room.circle,
+            comment_id=comment.pk,
+            value="accepted",
+            response="Wird aufgenommen.",
+        )
+        round_services.round_set_phase(actor=room.moderator, circle=room.circle, phase="revision")
+        round_services.goal_version_publish(
+            actor=room.drafter,
+            circle=room.circle,
+            goal_id=room.goal.pk,
+            text="Besser.",
+            comment_ids=[comment.pk],
+        )
+        round_services.round_set_phase(actor=room.moderator, circle=room.circle, phase="closed")
+
+    verify_action(room, cycle)
+
+    snapshot = json.loads(read_snapshot(room.circle.pk).public)
+    assert snapshot["round"] is None
+    [decision] = snapshot["comment_dispositions"]
+    assert decision["feedback"]["type"] == "comment"
+    assert (decision["value"], decision["response"]) == ("accepted", "Wird aufgenommen.")
+    assert decision["addressed_in"]["number"] == 2

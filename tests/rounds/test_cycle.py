@@ -125,7 +125,7 @@ def test_two_rounds_from_discussion_to_re_discussion(demo: Demo, clock: Clock) -
     ]
     opened = events(demo.circle, "round.opened")[-1]
     assert opened.payload["carried_over"] == [
-        {"type": "comment", "id": frage.pk, "goal": eltern.pk}
+        {"type": "comment", "id": frage.pk, "goal": eltern.pk, "from_round": 1}
     ]
 
     # Traceability both ways.

@@ -326,7 +326,7 @@ def test_snapshot_before_the_next_round_plus_events_equals_a_fresh_one(
     fresh = roundtrip(round_selectors.room_round_snapshot(demo.circle))
     assert stale == fresh
     assert fresh["carried_over"] == [
-        {"type": "comment", "id": pending.pk, "goal": demo.goals[0].pk}
+        {"type": "comment", "id": pending.pk, "goal": demo.goals[0].pk, "from_round": 1}
     ]
     assert [d["response"] for d in fresh["dispositions"]] == ["Kommt in die nächste Fassung."]
 

@@ -39,7 +39,9 @@ export class RoomConnection {
    * @param {string} options.url        ws(s)://host/ws/rooms/<slug>/
    * @param {import("./store.js").RoomStore} options.store
    * @param {object} options.handlers   status(state, detail), snapshot(), event(frame),
-   *                                    problem(errorFrame), resync()
+   *                                    problem(errorFrame), resync(); optional
+   *                                    replayStart(), replayEnd(): a resume's replay begins
+   *                                    and ends (event() gets {replayed: true} meanwhile)
    */
   constructor({ url, store, handlers }) {
     this.url = url;
@@ -63,6 +65,7 @@ export class RoomConnection {
     this.pending = new Map(); // id → {frame, resolve, reject, sentOn, retried, tries}
     this.nextId = 1;
     this.everOpen = false;
+    this.replaying = false; // between a resumed welcome and its `resumed` frame
   }
 
   start() {
@@ -145,6 +148,7 @@ export class RoomConnection {
     this.ready = false;
     this.resumeInFlight = false;
     this.partial = null;
+    this.endReplay(false);
     this.lastFrameAt = Date.now();
     ws.addEventListener("message", (event) => {
       if (ws === this.ws) this.receive(event.data);
@@ -266,6 +270,7 @@ export class RoomConnection {
     } catch {
       return; // not ours to interpret; the protocol only sends JSON objects
     }
+    if (frame.type !== "event") console.log("FRAME", frame.type, frame.seq);
     switch (frame.type) {
       case "welcome":
         this.onWelcome(frame);
@@ -282,9 +287,11 @@ export class RoomConnection {
           this.requestResume(); // an event was skipped while the replay ran
         } else {
           this.becomeReady();
+          this.endReplay(true);
         }
         break;
       case "resync":
+        this.endReplay(false);
         this.store.reset();
         this.handlers.resync();
         break;
@@ -328,7 +335,7 @@ export class RoomConnection {
   }
 
   takeWelcome(frame) {
-    const result = this.store.welcome(frame);
+    const result = this.store.welcome(frame); console.log("WELCOME", result, frame.seq);
     if (result === "stale") {
       // Asked to resume a state we cannot use (another role now): start over with a snapshot.
       const ws = this.ws;
@@ -343,12 +350,23 @@ export class RoomConnection {
       this.becomeReady();
     }
     // "kept": the replay follows and ends with `resumed`.
+    if (result === "kept") {
+      this.replaying = true;
+      this.handlers.replayStart?.();
+    }
+  }
+
+  /** A replay ends: complete (`resumed`), or cut short by a new socket or a resync. */
+  endReplay(complete) {
+    if (!this.replaying) return;
+    this.replaying = false;
+    console.log("END", complete); this.handlers.replayEnd?.(complete);
   }
 
   onEvent(frame) {
     const result = this.store.apply(frame);
     if (result === "applied") {
-      this.handlers.event(frame);
+      console.log("EV", frame.kind, this.replaying); this.handlers.event(frame, { replayed: this.replaying });
     } else if (result === "gap") {
       this.requestResume();
     }

@@ -2,6 +2,7 @@
 // Plain ES modules, no bundler; see docs/protocol.md for the wire protocol.
 
 import { RoomConnection } from "./connection.js";
+import { SessionPanel } from "./session.js";
 import { RoomStore } from "./store.js";
 import { RoomView } from "./view.js";
 
@@ -11,7 +12,10 @@ if (root) {
   const url = `${scheme}//${window.location.host}${root.dataset.wsPath}`;
   const store = new RoomStore();
   const view = new RoomView(root, { store, slug: root.dataset.slug });
-  const connection = new RoomConnection({ url, store, handlers: view.handlers() });
+  // The session's extras (speakers' time, point of order, Blitzlicht, links): session.js.
+  const session = new SessionPanel(root, { store, slug: root.dataset.slug });
+  const connection = new RoomConnection({ url, store, handlers: session.wrap(view.handlers()) });
   view.attach(connection);
+  session.attach(connection);
   connection.start();
 }

@@ -28,6 +28,16 @@ export function dispositionLabel(value) {
   return DISPOSITIONS[value]?.() ?? value;
 }
 
+const GOAL_STATUSES = {
+  draft: () => _("Entwurf"),
+  in_discussion: () => _("In Diskussion"),
+  revised: () => _("Überarbeitet"),
+};
+/** A goal's status in words, for the statuses a round may take up. */
+function goalStatusLabel(status) {
+  return GOAL_STATUSES[status]?.() ?? status;
+}
+
 const IDEA_STATES = {
   proposed: () => _("vorgeschlagen"),
   accepted: () => _("angenommen"),
@@ -100,6 +110,7 @@ export class RoundPanel {
     this.ratingsLoaded = null; // the round whose saved own ratings were asked for
     this.dialog = null;
     this.opened = new Map(); // section key → open: what the reader opened or closed stays so
+    this.preselect = null; // the goal "Neue Runde mit diesem Ziel eröffnen" chose
   }
 
   get store() {
@@ -112,6 +123,17 @@ export class RoundPanel {
 
   get role() {
     return this.view.role;
+  }
+
+  /** What this person may do beyond the role (the welcome's `may`, docs/protocol.md): the
+   * working group's drafter evaluates and revises here although a viewer of the room. */
+  get may() {
+    return this.store.may ?? {};
+  }
+
+  /** A goal of the field by id: in discussion, else one a round may take up. */
+  fieldGoal(id) {
+    return this.store.goal(id) ?? (this.store.state?.fieldGoals ?? []).find((g) => g.id === id) ?? null;
   }
 
   get phase() {
@@ -222,10 +244,16 @@ export class RoundPanel {
   sections() {
     const moderator = this.role === "moderator";
     if (!this.part) {
-      if (!moderator) return [];
+      // Free discussion: the moderator's next step is a round (on any goal a round may take
+      // up); in a working group's room, whoever may revise publishes versions of the field's
+      // goals (the phase-feature table allows it without a round).
+      const revising = this.store.state?.room?.kind === "working_group" && this.may.revise;
+      if (!moderator && !revising) return [];
       return [
         el("h2", { id: "round-panel-title", class: "room-box__title", text: _("Runden") }),
-        this.section("open", _("Runde eröffnen"), this.openForm()),
+        moderator ? this.section("next", _("Nächster Schritt"), this.nextSteps()) : null,
+        moderator ? this.section("open", _("Runde eröffnen"), this.openForm()) : null,
+        revising ? this.section("revision", _("Überarbeitung"), this.revision(null)) : null,
       ];
     }
     const round = this.part.round;
@@ -413,11 +441,52 @@ export class RoundPanel {
     });
   }
 
+  /** The moderator's next step in free discussion: each goal that waits for a round (revised
+   * after a vote, a draft from an accepted idea) with a button that puts it on the agenda. */
+  nextSteps() {
+    const waiting = (this.store.state?.fieldGoals ?? []).filter((g) => g.status !== "in_discussion");
+    if (!waiting.length) return null;
+    return el(
+      "ul",
+      { class: "round-next" },
+      waiting.map((goal) =>
+        el(
+          "li",
+          { class: "round-next__item", "data-goal": goal.id },
+          el("span", { class: "round-next__title", text: goal.title }),
+          " ",
+          el("span", { class: "chip", text: goalStatusLabel(goal.status) }),
+          el("button", {
+            type: "button",
+            class: "button",
+            "data-next": "round.open",
+            text: _("Neue Runde mit diesem Ziel eröffnen"),
+            "aria-label": format(_("Neue Runde mit „%(goal)s“ eröffnen"), { goal: goal.title }),
+            onclick: () => this.prepareRound(goal.id),
+          }),
+        ),
+      ),
+    );
+  }
+
+  /** Select only `goalId` in the round-opening form and bring the form into view. */
+  prepareRound(goalId) {
+    this.preselect = goalId;
+    const form = document.getElementById("round-open-form");
+    if (form) form.remove(); // redrawn with the new choice (render() keeps other values)
+    this.render();
+    this.reveal("open");
+    document.getElementById("round-open-submit")?.focus();
+  }
+
   openForm() {
-    const goals = this.store.state.goals;
+    // Any goal a round may take up (docs/rounds.md): in discussion (checked), revised or a
+    // draft (checked only when chosen with "Neue Runde mit diesem Ziel eröffnen").
+    const goals = this.store.state.fieldGoals ?? this.store.state.goals;
+    const checked = (goal) => (this.preselect ? goal.id === this.preselect : goal.status === "in_discussion");
     const form = el(
       "form",
-      { class: "round-form", "aria-labelledby": "round-open-title" },
+      { class: "round-form", id: "round-open-form", "aria-labelledby": "round-open-title" },
       el("h3", { id: "round-open-title", text: this.part ? _("Nächste Runde eröffnen") : _("Runde eröffnen") }),
       el(
         "fieldset",
@@ -428,11 +497,12 @@ export class RoundPanel {
               el(
                 "label",
                 { class: "round-form__check" },
-                el("input", { type: "checkbox", name: "goal", value: goal.id, id: `round-open-goal-${goal.id}`, checked: true }),
+                el("input", { type: "checkbox", name: "goal", value: goal.id, id: `round-open-goal-${goal.id}`, checked: checked(goal) }),
                 el("span", { text: goal.title }),
+                goal.status !== "in_discussion" ? el("span", { class: "chip", text: goalStatusLabel(goal.status) }) : null,
               ),
             )
-          : el("p", { class: "muted", text: _("Kein Ziel steht zur Diskussion.") }),
+          : el("p", { class: "muted", text: _("Kein Ziel kann beraten werden: Entwürfe legt die Arbeitsgruppe an.") }),
       ),
       el(
         "div",
@@ -446,7 +516,7 @@ export class RoundPanel {
         el("input", { type: "checkbox", name: "ratings_public", id: "round-open-public" }),
         el("span", { text: _("Einzelne Bewertungen sind für alle sichtbar") }),
       ),
-      el("button", { type: "submit", class: "button button--primary", "data-command": "round.open", text: _("Runde eröffnen") }),
+      el("button", { type: "submit", class: "button button--primary", id: "round-open-submit", "data-command": "round.open", text: _("Runde eröffnen") }),
     );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -454,11 +524,15 @@ export class RoundPanel {
       const minutes = Number(data.get("minutes"));
       const timeBox = minutes > 0 ? Math.round(minutes * 60) : null;
       const agenda = data.getAll("goal").map((id) => ({ goal: Number(id), time_box: timeBox }));
-      this.view.run(
-        "round.open",
-        { agenda, ratings_public: data.get("ratings_public") === "on" },
-        _("Die Runde konnte nicht eröffnet werden."),
-      );
+      this.view
+        .run(
+          "round.open",
+          { agenda, ratings_public: data.get("ratings_public") === "on" },
+          _("Die Runde konnte nicht eröffnet werden."),
+        )
+        .then((ack) => {
+          if (ack) this.preselect = null;
+        });
     });
     return form;
   }
@@ -707,7 +781,7 @@ export class RoundPanel {
   }
 
   evaluation(round) {
-    const may = phaseAllows(round.phase, "set_disposition") && (this.role === "moderator" || this.role === "drafter");
+    const may = phaseAllows(round.phase, "set_disposition") && this.may.evaluate;
     if (!may) return null;
     const items = this.feedback(round);
     const disposition = (item) =>
@@ -778,27 +852,31 @@ export class RoundPanel {
 
   // --- revision: a new version per goal, linked to the feedback it takes up ---------------
 
+  /** `round`: the active round (its agenda's goals), or null in free discussion (the
+   * field's goals a round may take up: the working group's room). */
   revision(round) {
-    const may = phaseAllows(round.phase, "publish_revision") && (this.role === "moderator" || this.role === "drafter");
+    const may = phaseAllows(round?.phase ?? null, "publish_revision") && this.may.revise;
     if (!may) return null;
-    const goals = round.agenda.map((item) => this.store.goal(item.goal)).filter(Boolean);
+    const goals = round
+      ? round.agenda.map((item) => this.fieldGoal(item.goal)).filter(Boolean)
+      : (this.store.state?.fieldGoals ?? []);
     return el(
       "section",
       { class: "round-revision", "aria-labelledby": "revision-title" },
       el("h3", { id: "revision-title", text: _("Überarbeitung: neue Fassungen veröffentlichen") }),
       goals.length
         ? goals.map((goal) => this.versionForm(round, goal))
-        : el("p", { class: "muted", text: _("Kein Ziel dieser Runde steht noch zur Diskussion.") }),
+        : el("p", { class: "muted", text: round ? _("Kein Ziel dieser Runde steht noch zur Diskussion.") : _("Kein Ziel des Handlungsfelds ist in Arbeit.") }),
     );
   }
 
   versionForm(round, goal) {
     const key = `rev-${goal.id}`;
     const taken = (item) => {
-      const found = this.part.dispositions.find((d) => d.feedback.type === item.type && d.feedback.id === item.id);
+      const found = this.part?.dispositions.find((d) => d.feedback.type === item.type && d.feedback.id === item.id);
       return found?.value === "accepted" || found?.value === "partially_accepted";
     };
-    const items = this.feedback(round).filter((item) => item.type === "idea" || item.goal === goal.id);
+    const items = round ? this.feedback(round).filter((item) => item.type === "idea" || item.goal === goal.id) : [];
     const next = (goal.version?.number ?? 0) + 1;
     const form = el(
       "form",

@@ -18,6 +18,16 @@ function upsertGoal(goals, goal) {
   return rest.sort(byOrderThenId);
 }
 
+/** The statuses in which a round may take a goal up (the snapshot's `field_goals`). */
+export const AGENDA_GOAL_STATUSES = new Set(["draft", "revised", "in_discussion"]);
+
+/** Keep `field_goals` (docs/protocol.md): for every goal event, the status alone decides. */
+function trackFieldGoal(state, goal) {
+  state.fieldGoals = AGENDA_GOAL_STATUSES.has(goal.status)
+    ? upsertGoal(state.fieldGoals, goal)
+    : state.fieldGoals.filter((g) => g.id !== goal.id);
+}
+
 const REDUCERS = {
   "comment.created"(state, data) {
     if (!state.comments.has(data.comment.id)) state.comments.set(data.comment.id, data.comment);
@@ -48,8 +58,10 @@ const REDUCERS = {
   },
   "goal.created"(state, data) {
     if (data.goal.status === "in_discussion") state.goals = upsertGoal(state.goals, data.goal);
+    trackFieldGoal(state, data.goal);
   },
   "goal.status_changed"(state, data) {
+    trackFieldGoal(state, data.goal);
     if (data.goal.status === "in_discussion") {
       state.goals = upsertGoal(state.goals, data.goal);
     } else {
@@ -57,12 +69,14 @@ const REDUCERS = {
     }
   },
   "goal.version_published"(state, data) {
+    trackFieldGoal(state, data.goal);
     if (state.goals.some((g) => g.id === data.goal.id)) {
       state.goals = upsertGoal(state.goals, data.goal);
     }
   },
   // A goal renamed or re-ordered (also from the admin): replace it where it is shown.
   "goal.updated"(state, data) {
+    trackFieldGoal(state, data.goal);
     if (state.goals.some((g) => g.id === data.goal.id)) {
       state.goals = upsertGoal(state.goals, data.goal);
     }
@@ -108,25 +122,21 @@ export class RoomStore {
     this.seq = 0;
     this.role = null;
     this.me = null;
+    // What this person may do beyond the role (the welcome's `may`: moderate, evaluate,
+    // revise): the working group's drafter evaluates in the expert circle's room as a viewer.
+    this.may = {};
     this.clockOffset = 0;
-    // The decisions on comments seen in this tab, by comment id: they stay on the comment
-    // cards when the round that took them closes (the snapshot keeps them only in `round`).
-    this.decisions = new Map();
   }
 
-  /** Remember the comment decisions of the state's round part. */
-  rememberDecisions() {
-    for (const disposition of this.state?.round?.dispositions ?? []) {
-      if (disposition.feedback?.type === "comment") this.decisions.set(disposition.feedback.id, disposition);
-    }
+  /** Keep a decision on a comment (the snapshot's `comment_dispositions`, by comment id):
+   * it stays on the comment card after its round closed, and after a reload. */
+  rememberDecision(disposition) {
+    if (disposition?.feedback?.type === "comment") this.state.decisions.set(disposition.feedback.id, disposition);
   }
 
   /** The decision (a Disposition) on comment `commentId`, or null. */
   decision(commentId) {
-    const current = this.state?.round?.dispositions?.find(
-      (d) => d.feedback?.type === "comment" && d.feedback.id === commentId,
-    );
-    return current ?? this.decisions.get(commentId) ?? null;
+    return this.state?.decisions?.get(commentId) ?? null;
   }
 
   get hasState() {
@@ -155,15 +165,19 @@ export class RoomStore {
         round: snapshot.round ?? null,
         motions: snapshot.motions ?? [],
         pulse: snapshot.pulse ?? null,
+        fieldGoals: [...(snapshot.field_goals ?? [])].sort(byOrderThenId),
+        decisions: new Map(),
       };
+      for (const disposition of snapshot.comment_dispositions ?? []) this.rememberDecision(disposition);
       this.seq = frame.seq;
       this.role = frame.role;
       this.me = frame.me;
-      this.rememberDecisions();
+      this.may = frame.may ?? {};
       return "replaced";
     }
     if (!this.state || frame.role !== this.role || frame.seq !== this.seq) return "stale";
     this.me = frame.me;
+    this.may = frame.may ?? {};
     return "kept";
   }
 
@@ -174,7 +188,7 @@ export class RoomStore {
     if (event.seq !== this.seq + 1) return "gap";
     const reducer = REDUCERS[event.kind];
     if (reducer) reducer(this.state, event.data);
-    if (event.kind === "disposition.set") this.rememberDecisions();
+    if (event.kind === "disposition.set") this.rememberDecision(event.data.disposition);
     this.seq = event.seq;
     return "applied";
   }

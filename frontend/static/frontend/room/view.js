@@ -5,6 +5,7 @@
 // `paragraphs`. Lists are updated in place, keyed by id, so a new comment does not disturb
 // the focus, an open edit form or what the reader is looking at.
 
+import { AwaySummary } from "./away.js";
 import { newClientKey } from "./connection.js";
 import { format, gettext as _, language, ngettext } from "./i18n.js";
 import { dispositionLabel, RoundPanel } from "./round.js";
@@ -199,6 +200,9 @@ export class RoomView {
     const votesBox = byId("room-votes");
     this.round = roundBox ? new RoundPanel(roundBox, this, byId("round-bar")) : null;
     this.votes = votesBox ? new RoomVotes(votesBox, this) : null;
+    // News from a resume's replay, told in one notice (away.js); quiet while it runs.
+    this.away = new AwaySummary({ me: () => this.myId, phaseLabel });
+    this.quiet = false;
   }
 
   attach(connection) {
@@ -218,7 +222,19 @@ export class RoomView {
     return {
       status: (state, detail) => this.setStatus(state, detail),
       snapshot: () => this.onSnapshot(),
-      event: (frame) => this.onEvent(frame),
+      event: (frame, info) => {
+        if (info?.replayed) this.away.note(frame);
+        this.onEvent(frame);
+      },
+      replayStart: () => {
+        this.away.start();
+        this.quiet = true;
+      },
+      replayEnd: (complete) => {
+        this.quiet = false;
+        if (complete) this.tellAway();
+        else this.away.pause();
+      },
       problem: (frame) => this.showError(frame.message || _("Der Server hat das abgelehnt.")),
       resync: () => this.announce(_("Der Raum wird neu geladen.")),
     };
@@ -313,6 +329,7 @@ export class RoomView {
   }
 
   announce(text) {
+    if (this.quiet) return; // a replay runs: its news comes as one summary (tellAway)
     // Emptied first so the same words twice are announced twice.
     this.dom.announcer.textContent = "";
     window.setTimeout(() => {
@@ -325,6 +342,7 @@ export class RoomView {
    * {label, run} for a button that goes where the news is about.
    */
   notify(text, action = null) {
+    if (this.quiet) return;
     const { notice, noticeText, noticeActions } = this.dom;
     if (!notice) {
       this.announce(text);
@@ -356,6 +374,20 @@ export class RoomView {
         : null,
       el("button", { type: "button", class: "button button--quiet", text: _("Hinweis schließen"), onclick: close }),
     );
+  }
+
+  /** After a reconnect: what happened meanwhile, in one dismissible, announced notice. */
+  tellAway() {
+    const summary = this.away.finish(this.store.state?.hands ?? []);
+    if (!summary) return;
+    let action = null;
+    if (summary.motion) {
+      const id = summary.motion.id;
+      action = { label: _("Zur Abstimmung"), run: () => this.jumpTo(document.getElementById(`motion-${id}-title`)) };
+    } else if (summary.yourTurn) {
+      action = { label: _("Zu den Wortmeldungen"), run: () => this.jumpTo(document.getElementById("hands-title")) };
+    }
+    this.notify(summary.text, action);
   }
 
   /** Bring `node` into view and put the keyboard focus on it. */
