@@ -6,6 +6,9 @@ HOST ?= 127.0.0.1
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Daphne's own pings give up after 20 + 70 s, so a frozen client is closed by the room's
+# heartbeat first (4408 after ROOM_PRESENCE_TIMEOUT, 60 s; docs/protocol.md).
+DAPHNE_PING := --ping-interval 20 --ping-timeout 70
 
 .PHONY: demo test lint typecheck migrations-check pytest install messages clean help bench soak
 
@@ -45,7 +48,7 @@ demo: $(STAMP)
 	@echo "Admin:            http://$(HOST):$(PORT)/admin/  (admin / konsens-demo)"
 	@echo "Health:           http://$(HOST):$(PORT)/healthz"
 	@echo "Stop with Ctrl+C."
-	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(PY) -m daphne -b $(HOST) -p $(PORT) $(DAPHNE_PING) config.asgi:application
 
 ## make test: ruff, mypy, makemigrations --check and the whole pytest suite
 test: lint typecheck migrations-check pytest

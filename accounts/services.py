@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.erase import personal_data_erase
 from accounts.mail import deliver, send_invitation
 from accounts.models import INVITABLE_ROLES, Invitation
 from deliberation import services as deliberation_services
@@ -312,12 +313,13 @@ def account_delete(*, actor: Any) -> None:
     shows it as "ehemaliges Mitglied" / "former member"), no name, no e-mail address, an
     unusable password, inactive, no staff rights, groups or permissions. Each membership
     ends through ``membership_remove`` (``member.removed``, so the room hubs close the
-    person's open sockets), recorded after the scrub, so the room log names nobody. Open
-    invitations to the old address are withdrawn.
-
-    Deliberately minimal: the data-protection service (export, retention, ballots, the
-    rest of what refers to a user) builds on this function and may replace its body; the
-    doors call only this. Secret ballots are not touched here."""
+    person's open sockets), recorded after the scrub, so the room log names nobody. Then
+    ``accounts.erase.personal_data_erase`` deletes what is purely personal (sessions, API
+    tokens, invitations not accepted, notifications, room tickets, unsent questionnaire
+    drafts) and rewrites the room log's older entries naming the person to the
+    former-member form. Open ballots keep their count and choice (their voter is the
+    scrubbed row); secret ballots and closed vote records are not touched. This is the
+    supported way to delete a person; the doors call only this."""
     if not getattr(actor, "is_authenticated", False):
         raise Forbidden(_("Bitte melden Sie sich an."))
     user_model = get_user_model()
@@ -339,10 +341,6 @@ def account_delete(*, actor: Any) -> None:
         user.save()
         user.groups.clear()
         user.user_permissions.clear()
-        if old_address:
-            Invitation.objects.filter(
-                email__iexact=old_address, accepted_at__isnull=True, revoked_at__isnull=True
-            ).update(revoked_at=timezone.now())
         membership_ids = list(
             Membership.objects.filter(user=user)
             .order_by("circle_id", "pk")
@@ -350,3 +348,4 @@ def account_delete(*, actor: Any) -> None:
         )
         for membership_id in membership_ids:
             deliberation_services.membership_remove(actor=None, membership=membership_id)
+        personal_data_erase(user=user, former_email=old_address)

@@ -8,6 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("konto/", views.account, name="account"),
+    path("konto/meine-daten/", views.data_export, name="data_export"),
     path("konto/passwort-vergessen/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "konto/passwort-vergessen/gesendet/",

@@ -8,14 +8,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors, services
+from accounts.export import personal_data_export
 from accounts.forms import (
     AcceptForm,
     AccountDeleteForm,
@@ -60,6 +62,20 @@ def account(request: HttpRequest) -> HttpResponse:
             "nav": "account",
         },
     )
+
+
+@login_required
+@require_GET
+def data_export(request: HttpRequest) -> HttpResponse:
+    """"Meine Daten herunterladen": everything stored about the person, as a JSON file."""
+    response = JsonResponse(
+        personal_data_export(request.user),
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    name = f"konsens-meine-daten-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # --- password reset (Django's views) -------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from attendance import payloads
 from attendance.models import (
@@ -161,4 +161,39 @@ def motion_record_section(motion: Any) -> dict[str, Any] | None:
         "deputies": deputies,
         # Ids, as the electorate's: checked against the hash committed at opening.
         "represented": sorted(r.member_id for r in rights),
+    }
+
+
+def personal_data(user: Any) -> dict[str, Any]:
+    """What attendance stores about ``user``, for the person's own export: roll-call
+    entries, deputy registrations (as member or deputy) and the rights to vote for someone."""
+    return {
+        "roll_call_entries": list(
+            RollCallEntry.objects.filter(user=user)
+            .order_by("pk")
+            .values(
+                "roll_call_id",
+                "roll_call__circle__slug",
+                "roll_call__opened_at",
+                "role",
+                "present",
+                "from_presence",
+                "marked_at",
+            )
+        ),
+        "deputies": list(
+            Deputy.objects.filter(member=user)
+            .order_by("pk")
+            .values("id", "circle__slug", "deputy_id", "registered_at", "removed_at")
+        ),
+        "deputy_for": list(
+            Deputy.objects.filter(deputy=user)
+            .order_by("pk")
+            .values("id", "circle__slug", "member_id", "registered_at", "removed_at")
+        ),
+        "deputy_ballot_rights": list(
+            DeputyBallotRight.objects.filter(Q(member=user) | Q(deputy=user))
+            .order_by("pk")
+            .values("motion_id", "member_id", "deputy_id", "used")
+        ),
     }

@@ -23,8 +23,8 @@ from config.env import (
     env_origins,
     env_secret,
     env_str,
-    parse_database_url,
     parse_broker_url,
+    parse_database_url,
     parse_email_url,
     parse_redis_url,
     redis_channel_prefix,
@@ -453,6 +453,15 @@ SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 # when DEBUG is off (the repository's address is the operator's to give).
 SOURCE_URL = env_str("SOURCE_URL") or ""
 
+# The privacy notice (/datenschutz/) and the imprint (/impressum/): Markdown files of the
+# operator's (config/legal.py). Unset, the shipped German templates are shown, marked as
+# templates to adapt (docs/operations.md, "Data protection").
+PRIVACY_NOTICE_FILE = env_str("PRIVACY_NOTICE_FILE") or ""
+IMPRINT_FILE = env_str("IMPRINT_FILE") or ""
+for _name, _file in (("PRIVACY_NOTICE_FILE", PRIVACY_NOTICE_FILE), ("IMPRINT_FILE", IMPRINT_FILE)):
+    if _file and not Path(_file).is_file():
+        raise ImproperlyConfigured(f"{_name}={_file!r} is not a readable file.")
+
 # Error reporting with Sentry (or a compatible service such as GlitchTip): only with a DSN.
 SENTRY_DSN = env_secret("SENTRY_DSN") or ""
 SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT") or ("development" if DEBUG else "production")
@@ -483,7 +492,9 @@ ASSISTANT_MODEL = env_str("ASSISTANT_MODEL") or ""
 ASSISTANT_API_KEY = env_secret("ASSISTANT_API_KEY") or ""
 ASSIST_HTTP_TIMEOUT = env_int("ASSIST_HTTP_TIMEOUT", 20, minimum=1)
 if TRANSLATION_PROVIDER in ("libretranslate", "openai") and not TRANSLATION_URL:
-    raise ImproperlyConfigured(f"TRANSLATION_PROVIDER={TRANSLATION_PROVIDER} needs TRANSLATION_URL.")
+    raise ImproperlyConfigured(
+        f"TRANSLATION_PROVIDER={TRANSLATION_PROVIDER} needs TRANSLATION_URL."
+    )
 if TRANSLATION_PROVIDER == "deepl" and not TRANSLATION_API_KEY:
     raise ImproperlyConfigured("TRANSLATION_PROVIDER=deepl needs TRANSLATION_API_KEY.")
 if TRANSLATION_PROVIDER == "openai" and not TRANSLATION_MODEL:

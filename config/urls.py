@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from config import health, metrics
+from config import health, legal, metrics
 from config.logins import LimitedAdminAuthenticationForm, LimitedLoginView
 
 # The admin's sign-in counts and refuses like the sign-in page (config/logins.py).
@@ -27,7 +27,10 @@ urlpatterns = [
         name="login",
     ),
     path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("api.urls")),
+    path("datenschutz/", legal.privacy_notice, name="privacy"),
+    path("impressum/", legal.imprint, name="imprint"),
     path("", include("deliberation.rounds.urls")),
     path("", include("assist.urls")),
     path("", include("voting.urls")),

@@ -271,3 +271,116 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
             "comments": [payloads.comment_data(c, moderator=True) for c in comments],
         },
     )
+
+
+def personal_data(user: Any) -> dict[str, Any]:
+    """What the deliberation stores about ``user``, for the person's own export
+    (``accounts.export``): memberships, comments, ratings, ideas, hands and turns, pulse
+    answers, goal versions and vote reasons written, decisions taken. Plain dicts, a fixed
+    number of queries. (Room events are not listed one by one: they repeat these.)"""
+    from deliberation.models import (
+        HandRaise,
+        Idea,
+        PulseAnswer,
+        Rating,
+        RoomEvent,
+        VoteReason,
+    )
+
+    def rows(queryset: QuerySet[Any], *fields: str) -> list[dict[str, Any]]:
+        return list(queryset.order_by("pk").values(*fields))
+
+    return {
+        "memberships": rows(
+            Membership.objects.filter(user=user),
+            "id",
+            "circle__slug",
+            "circle__title",
+            "role",
+            "created_at",
+        ),
+        "comments": rows(
+            Comment.objects.filter(author=user),
+            "id",
+            "circle__slug",
+            "goal_id",
+            "goal__title",
+            "version__number",
+            "parent_id",
+            "body",
+            "anchor_paragraph",
+            "anchor_quote",
+            "state",
+            "moderation_reason",
+            "created_at",
+            "edited_at",
+        ),
+        "ratings": rows(
+            Rating.objects.filter(expert=user),
+            "id",
+            "round__circle__slug",
+            "round__number",
+            "goal_id",
+            "goal__title",
+            "support",
+            "needs_rework",
+            "created_at",
+            "updated_at",
+        ),
+        "ideas": rows(
+            Idea.objects.filter(author=user),
+            "id",
+            "circle__slug",
+            "round__number",
+            "title",
+            "text",
+            "rationale",
+            "state",
+            "decline_reason",
+            "created_at",
+            "decided_at",
+        ),
+        "hands": rows(
+            HandRaise.objects.filter(user=user),
+            "id",
+            "circle__slug",
+            "state",
+            "point_of_order",
+            "raised_at",
+            "started_at",
+            "ended_at",
+            "time_limit",
+        ),
+        "pulse_answers": rows(
+            PulseAnswer.objects.filter(user=user),
+            "id",
+            "pulse__circle__slug",
+            "pulse__question",
+            "answer",
+        ),
+        "goal_versions": rows(
+            GoalVersion.objects.filter(author=user),
+            "id",
+            "goal_id",
+            "goal__title",
+            "number",
+            "text",
+            "rationale",
+            "change_note",
+            "created_at",
+        ),
+        "vote_reasons": rows(
+            VoteReason.objects.filter(author=user),
+            "id",
+            "circle__slug",
+            "goal_id",
+            "motion_id",
+            "kind",
+            "text",
+            "created_at",
+        ),
+        "decisions_on_feedback": rows(
+            Disposition.objects.filter(decided_by=user), "id", "value", "response", "decided_at"
+        ),
+        "room_events_triggered": RoomEvent.objects.filter(actor=user).count(),
+    }

@@ -21,3 +21,11 @@ class NotificationsConfig(AppConfig):
         register_listener("notifications", hooks.on_room_event)
         register_disposition_listener("notifications", hooks.on_public_disposition)
         checks.register()
+
+        # A person's notifications for the export and the erasure (kernel/personal_data.py).
+        from kernel import personal_data
+        from notifications import personal_data as notification_data
+
+        personal_data.register(
+            "notifications", export=notification_data.export, erase=notification_data.erase, order=60
+        )

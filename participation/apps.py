@@ -17,3 +17,12 @@ class ParticipationConfig(AppConfig):
         from participation.selectors import round_public_feedback
 
         register_public_feedback("participation", round_public_feedback)
+
+        # A person's data for the export and the erasure (kernel/personal_data.py).
+        from kernel import personal_data
+        from participation import personal_data as participation_data
+        from participation.selectors import personal_data as participation_export
+
+        personal_data.register(
+            "participation", export=participation_export, erase=participation_data.erase, order=50
+        )

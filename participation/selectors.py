@@ -586,3 +586,79 @@ def round_public_feedback(round_: Round, *, goal_ids: Iterable[int]) -> PublicFe
 def active_round_public_feedback(round_: Round) -> PublicFeedback:
     """:func:`round_public_feedback` for the round's own agenda."""
     return round_public_feedback(round_, goal_ids=[item.goal_id for item in round_agenda(round_)])
+
+
+# --- a person's own data ---------------------------------------------------------------------
+
+
+def personal_data(user: Any) -> dict[str, Any]:
+    """What wider participation stores about ``user``, for the person's own export: public
+    contributions, reports filed, questionnaire responses with their answers, and
+    questionnaire invitations sent to the account's address. Plain dicts, bounded queries."""
+    responses = list(
+        Response.objects.filter(respondent=user)
+        .select_related("questionnaire")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question").prefetch_related("choices"),
+            )
+        )
+        .order_by("pk")
+    )
+    address = (getattr(user, "email", "") or "").strip()
+    invitations = (
+        Invitation.objects.filter(email__iexact=address).order_by("pk") if address else []
+    )
+    return {
+        "contributions": list(
+            Contribution.objects.filter(author=user)
+            .order_by("pk")
+            .values(
+                "id",
+                "kind",
+                "concept__slug",
+                "action_field__slug",
+                "title",
+                "body",
+                "state",
+                "moderation_reason",
+                "created_at",
+            )
+        ),
+        "reports": list(
+            ContributionReport.objects.filter(reporter=user)
+            .order_by("pk")
+            .values("id", "contribution_id", "reason", "created_at", "resolved_at")
+        ),
+        "questionnaire_responses": [
+            {
+                "id": response.pk,
+                "questionnaire": response.questionnaire.title,
+                "state": response.state,
+                "receipt": response.receipt,
+                "created_at": response.created_at,
+                "updated_at": response.updated_at,
+                "submitted_at": response.submitted_at,
+                "answers": [
+                    {
+                        "question": answer.question.text,
+                        "scale": answer.scale,
+                        "text": answer.text,
+                        "choices": [choice.label for choice in answer.choices.all()],
+                    }
+                    for answer in response.answers.all()
+                ],
+            }
+            for response in responses
+        ],
+        "questionnaire_invitations": [
+            {
+                "id": invitation.pk,
+                "questionnaire_id": invitation.questionnaire_id,
+                "email": invitation.email,
+                "created_at": invitation.created_at,
+            }
+            for invitation in invitations
+        ],
+    }

@@ -16,3 +16,9 @@ class RoomsConfig(AppConfig):
         register_presence_reader(
             lambda circle_id: [int(m["id"]) for m in presence_state(circle_id)["members"]]
         )
+
+        # Room tickets and presence rows in the export and the erasure (kernel/personal_data.py).
+        from kernel import personal_data
+        from rooms import personal_data as room_data
+
+        personal_data.register("rooms", export=room_data.export, erase=room_data.erase, order=70)

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from deliberation.models import ActionField, Circle, Concept
 from voting.models import Ballot, ConceptEntry, EligibleVoter, Motion, MotionAlternative
@@ -179,3 +180,46 @@ def room_motions(circle: Circle) -> list[dict[str, Any]]:
         )
         for motion in _motions().filter(circle=circle).order_by("opened_at", "pk")
     ]
+
+
+def personal_data(user: Any) -> dict[str, Any]:
+    """What the vote stores about ``user``, for the person's own export: the motions they
+    could vote in (and, once closed, whether they took part), their open-ballot choices, and
+    the motions they opened or closed.
+
+    Secret ballots are not here and cannot be: during the vote the server holds only a keyed
+    hash of (motion, voter) beside the ballot, and at close the salt is erased and the rows
+    are rewritten, so nothing links a secret choice to anyone, not even for the person."""
+    ballots = (
+        Ballot.objects.filter(voter=user, motion__secret=False)
+        .order_by("motion_id")
+        .values(
+            "motion_id",
+            "motion__goal__title",
+            "motion__status",
+            "choice",
+            "resistances",
+            "reason",
+            "cast_at",
+            "changed_at",
+        )
+    )
+    eligible = (
+        EligibleVoter.objects.filter(user=user)
+        .order_by("motion_id")
+        .values("motion_id", "motion__goal__title", "motion__secret", "took_part")
+    )
+    return {
+        "eligible_in": list(eligible),
+        "open_ballots": list(ballots),
+        "secret_ballots": gettext(
+            "Geheime Stimmzettel sind mit niemandem verknüpft: während der Abstimmung steht "
+            "neben ihnen nur ein verschlüsselter Schlüssel, nach dem Schluss nicht einmal der."
+        ),
+        "motions_opened": list(
+            Motion.objects.filter(opened_by=user).order_by("pk").values_list("pk", flat=True)
+        ),
+        "motions_closed": list(
+            Motion.objects.filter(closed_by=user).order_by("pk").values_list("pk", flat=True)
+        ),
+    }

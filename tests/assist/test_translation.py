@@ -166,3 +166,12 @@ def test_a_configured_provider_sends_through_the_one_request_function(
 def test_translation_endpoint_is_in_the_schema(client: Any) -> None:
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/translations/" in schema and "translation_get" in schema
+
+
+def test_goal_page_offers_the_button_only_with_a_translator(room: Room, settings: Any) -> None:
+    page = client_for(room, "anonymous").get(f"/ziele/{room.goal.pk}/").content.decode()
+    assert f'data-translate-kind="goal" data-translate-id="{room.goal.pk}"' in page
+    assert "assist/translate" not in page
+    settings.TRANSLATION_PROVIDER = "fake"
+    page = client_for(room, "anonymous").get(f"/ziele/{room.goal.pk}/").content.decode()
+    assert '<script type="module" src="/static/assist/translate' in page

@@ -321,3 +321,51 @@ def test_a_vote_opened_and_your_turn_to_speak_are_announced_with_a_way_there(
     expert.get_by_role("button", name="Wortbeitrag beenden").click()
     moderator.context.close()
     expert.context.close()
+
+
+# After a rejected vote the goal is "revised": the room had no goal in discussion and the
+# round form listed none (a dead end). Seeded in its own field (tests/browser/test_drafter.py).
+REJECTED = """
+services.goal_transition(actor=people["moderator"], goal=goal, to_status="in_vote")
+services.goal_transition(actor=people["moderator"], goal=goal, to_status="revised")
+idea_goal = services.goal_create(actor=None, action_field=field, title="Neu aus einer Idee",
+    text="Entwurf.")
+"""
+
+
+def test_after_a_rejected_vote_the_moderator_puts_the_goal_on_a_new_rounds_agenda(
+    browser: Browser, server: Server
+) -> None:
+    from tests.browser.test_drafter import seed
+
+    seed(server, "abgelehnt-test", "Abgelehnt", "Barrierefreie Ämter", REJECTED)
+    moderator = open_room(signed_in(browser, server, "moderator"), "/raeume/abgelehnt-test/")
+    expert = open_room(signed_in(browser, server, "expert1"), "/raeume/abgelehnt-test/")
+    expect(moderator.locator("#goal-empty")).to_be_visible()
+
+    # The next step is visible: each goal waiting for a round, with its button; the round
+    # form lists the revised goal and the draft too.
+    steps = moderator.locator("#round-sec-next")
+    expect(steps.locator("li").filter(has_text="Barrierefreie Ämter")).to_contain_text(
+        "Überarbeitet"
+    )
+    expect(steps.locator("li").filter(has_text="Neu aus einer Idee")).to_contain_text("Entwurf")
+    expect(moderator.get_by_role("checkbox", name="Neu aus einer Idee")).not_to_be_checked()
+    reads_clean(moderator)
+    assert_accessible(moderator)
+
+    steps.locator("li").filter(has_text="Barrierefreie Ämter").get_by_role(
+        "button", name="Neue Runde mit diesem Ziel eröffnen"
+    ).click()
+    expect(moderator.get_by_role("checkbox", name="Barrierefreie Ämter")).to_be_checked()
+    expect(moderator.get_by_role("checkbox", name="Neu aus einer Idee")).not_to_be_checked()
+    moderator.get_by_role("button", name="Runde eröffnen").click()
+
+    expect(expert.locator("#round-title")).to_contain_text("Runde 1")
+    expect(expert.locator(".round-agenda")).to_contain_text("Barrierefreie Ämter")
+    expect(expert.locator(".round-agenda")).not_to_contain_text("Neu aus einer Idee")
+    expect(expert.locator("#goal-empty")).to_be_hidden()
+    expect(expert.get_by_label("Kommentar (Markdown)")).to_be_editable()
+    reads_clean(moderator, expert)
+    moderator.context.close()
+    expert.context.close()

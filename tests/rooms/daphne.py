@@ -22,7 +22,7 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 from websockets.sync.client import ClientConnection, connect
 
-from deploy.image import image_command
+from deploy.image import daphne_ping_options, image_command
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_DEADLINE = 60.0  # seconds for a server process to answer /healthz
@@ -53,7 +53,15 @@ def free_port() -> int:
 def server_command(kind: str, port: int) -> list[str]:
     """``daphne`` or ``uvicorn`` (the image's command) on ``127.0.0.1:port``."""
     if kind == "daphne":
-        arguments = ["daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+        arguments = [
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            *daphne_ping_options(),
+            "config.asgi:application",
+        ]
     else:
         assert kind == "uvicorn", kind
         replace = {"--host=0.0.0.0": "--host=127.0.0.1", "--port=8000": f"--port={port}"}

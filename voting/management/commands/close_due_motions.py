@@ -1,11 +1,12 @@
-"""Close every motion whose deadline has passed. Run it every minute, e.g. from cron::
+"""Close every motion whose deadline has passed: the door by hand or from cron. With the task
+queue, beat runs the same service every minute (``voting.tasks.close_due_motions``,
+docs/operations.md "Tasks and schedules"); without one, run this every minute::
 
     * * * * *  cd /srv/konsens && .venv/bin/python manage.py close_due_motions
 
-or as a compose service looping ``while true; do python manage.py close_due_motions; sleep 60;
-done``. Deadlines are enforced without it too (no ballot is accepted after the deadline, and
-reading or casting on a due motion closes it); this makes the result appear on time even if
-nobody looks.
+Deadlines are enforced without it too (no ballot is accepted after the deadline, and reading
+or casting on a due motion closes it); this makes the result appear on time even if nobody
+looks.
 """
 
 from __future__ import annotations

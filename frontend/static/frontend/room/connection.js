@@ -40,8 +40,8 @@ export class RoomConnection {
    * @param {import("./store.js").RoomStore} options.store
    * @param {object} options.handlers   status(state, detail), snapshot(), event(frame),
    *                                    problem(errorFrame), resync(); optional
-   *                                    replayStart(), replayEnd(): a resume's replay begins
-   *                                    and ends (event() gets {replayed: true} meanwhile)
+   *                                    replayStart(), replayEnd(complete): a resume's
+   *                                    replay begins and ends (`replaying` is true meanwhile)
    */
   constructor({ url, store, handlers }) {
     this.url = url;
@@ -270,7 +270,6 @@ export class RoomConnection {
     } catch {
       return; // not ours to interpret; the protocol only sends JSON objects
     }
-    if (frame.type !== "event") console.log("FRAME", frame.type, frame.seq);
     switch (frame.type) {
       case "welcome":
         this.onWelcome(frame);
@@ -335,7 +334,7 @@ export class RoomConnection {
   }
 
   takeWelcome(frame) {
-    const result = this.store.welcome(frame); console.log("WELCOME", result, frame.seq);
+    const result = this.store.welcome(frame);
     if (result === "stale") {
       // Asked to resume a state we cannot use (another role now): start over with a snapshot.
       const ws = this.ws;
@@ -360,13 +359,13 @@ export class RoomConnection {
   endReplay(complete) {
     if (!this.replaying) return;
     this.replaying = false;
-    console.log("END", complete); this.handlers.replayEnd?.(complete);
+    this.handlers.replayEnd?.(complete);
   }
 
   onEvent(frame) {
     const result = this.store.apply(frame);
     if (result === "applied") {
-      console.log("EV", frame.kind, this.replaying); this.handlers.event(frame, { replayed: this.replaying });
+      this.handlers.event(frame);
     } else if (result === "gap") {
       this.requestResume();
     }

@@ -453,7 +453,7 @@ export class RoundPanel {
         el(
           "li",
           { class: "round-next__item", "data-goal": goal.id },
-          el("span", { class: "round-next__title", text: goal.title }),
+          el("span", { class: "round-next__title", id: `round-next-${goal.id}`, text: goal.title }),
           " ",
           el("span", { class: "chip", text: goalStatusLabel(goal.status) }),
           el("button", {
@@ -461,7 +461,7 @@ export class RoundPanel {
             class: "button",
             "data-next": "round.open",
             text: _("Neue Runde mit diesem Ziel eröffnen"),
-            "aria-label": format(_("Neue Runde mit „%(goal)s“ eröffnen"), { goal: goal.title }),
+            "aria-describedby": `round-next-${goal.id}`,
             onclick: () => this.prepareRound(goal.id),
           }),
         ),

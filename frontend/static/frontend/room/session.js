@@ -52,6 +52,7 @@ export class SessionPanel {
       speaker: el("p", { class: "session-speaker", id: "session-speaker", "aria-live": "off" }),
       pointOfOrder: el("p", { class: "session-poo" }),
       pulse: el("div", { class: "session-pulse", id: "session-pulse", "aria-live": "polite" }),
+      ask: el("div", { class: "session-ask" }),
       settings: el("div", { class: "session-settings" }),
     };
     this.section.append(...Object.values(this.parts));
@@ -101,7 +102,11 @@ export class SessionPanel {
     if (frame === null || frame.kind === "room.updated") this.renderLinks(state, frame);
     this.renderPointOfOrder(state);
     this.renderPulse(state);
-    if (frame === null) this.renderSettings(state);
+    // Forms are built once per snapshot, so events never wipe what the moderator types.
+    if (frame === null) {
+      this.renderAsk();
+      this.renderSettings(state);
+    }
     this.tick();
   }
 
@@ -159,7 +164,13 @@ export class SessionPanel {
       const counts = el("p", { class: "session-pulse__counts", id: "session-pulse-counts" });
       counts.append(
         ...ANSWERS.map(([key, emoji, label]) =>
-          el("span", { class: "session-pulse__count", "aria-label": `${_(label)}: ${pulse.counts[key]}`, text: `${emoji} ${pulse.counts[key]}` }),
+          el(
+            "span",
+            { class: "session-pulse__count", dataset: { count: key } },
+            el("span", { "aria-hidden": "true", text: `${emoji} ` }),
+            el("span", { class: "visually-hidden", text: `${_(label)}: ` }),
+            String(pulse.counts[key]),
+          ),
         ),
       );
       children.push(counts);
@@ -170,12 +181,13 @@ export class SessionPanel {
             "p",
             { class: "session-pulse__answers", role: "group", "aria-label": _("Ihre Antwort") },
             ...ANSWERS.map(([key, emoji, label]) =>
-              el("button", {
+              el(
+                "button",
+                {
                 type: "button",
                 class: key === chosen ? "button" : "button button--quiet",
                 "aria-pressed": key === chosen ? "true" : "false",
-                "aria-label": _(label),
-                text: emoji,
+                dataset: { answer: key },
                 onclick: async () => {
                   const ack = await this.send("pulse.answer", { pulse: pulse.id, answer: key }, _("Die Antwort hat nicht geklappt."));
                   if (ack) {
@@ -183,7 +195,10 @@ export class SessionPanel {
                     this.renderPulse(this.store.state);
                   }
                 },
-              }),
+                },
+                emoji,
+                el("span", { class: "visually-hidden", text: ` ${_(label)}` }),
+              ),
             ),
           ),
         );
@@ -194,10 +209,14 @@ export class SessionPanel {
       }
       this.pulseRunning = running;
     }
-    if (this.role === "moderator") {
+    part.replaceChildren(...children);
+  }
+
+  renderAsk() {
+    if (this.role === "moderator" && !this.parts.ask.firstChild) {
       const question = el("input", { type: "text", id: "session-pulse-question", maxlength: "300", required: true });
       const duration = el("input", { type: "number", id: "session-pulse-duration", min: "10", max: "300", value: "60" });
-      children.push(
+      this.parts.ask.append(
         el(
           "form",
           {
@@ -217,7 +236,6 @@ export class SessionPanel {
         ),
       );
     }
-    part.replaceChildren(...children);
   }
 
   renderSettings(state) {

@@ -222,8 +222,9 @@ export class RoomView {
     return {
       status: (state, detail) => this.setStatus(state, detail),
       snapshot: () => this.onSnapshot(),
-      event: (frame, info) => {
-        if (info?.replayed) this.away.note(frame);
+      event: (frame) => {
+        // During a resume's replay (the connection says so): news for the summary.
+        if (this.connection?.replaying) this.away.note(frame);
         this.onEvent(frame);
       },
       replayStart: () => {
