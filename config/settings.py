@@ -449,8 +449,8 @@ if METRICS_TOKEN:
 SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
 
 # Where network users get this installation's source (AGPL-3.0 section 13): the footer links
-# to it. Point it at the code you run, your changes included; unset, a system check warns
-# when DEBUG is off (the repository's address is the operator's to give).
+# to it. Point it at the code you run, your changes included; unset, the footer links to
+# /quelltext/, which serves the running installation's own code as a .tar.gz (config/source.py).
 SOURCE_URL = env_str("SOURCE_URL") or ""
 
 # The privacy notice (/datenschutz/) and the imprint (/impressum/): Markdown files of the

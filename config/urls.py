@@ -7,12 +7,14 @@ from django.views.i18n import JavaScriptCatalog
 
 from config import health, legal, metrics
 from config.logins import LimitedAdminAuthenticationForm, LimitedLoginView
+from config.source import source_download
 
 # The admin's sign-in counts and refuses like the sign-in page (config/logins.py).
 admin.site.login_form = LimitedAdminAuthenticationForm
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("quelltext/", source_download, name="source"),
     path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
