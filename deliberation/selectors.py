@@ -236,7 +236,8 @@ class RoomSnapshot:
 def room_snapshot(circle: Circle) -> RoomSnapshot:
     """The state a room's ``welcome`` frame carries: its goals in discussion with their current
     version, every comment said in it (hidden ones redacted in ``public``), the open hands,
-    the focus, the field's goals a round may take up and the decisions on the comments. ``rooms.snapshots.read_snapshot`` assembles the welcome from this, the round,
+    the focus, the field's goals a round may take up and the decisions on the comments.
+    ``rooms.snapshots.read_snapshot`` assembles the welcome from this, the round,
     the motions and the presence.
 
     Precondition: the caller holds the room lock (``lock_room``) inside a transaction and

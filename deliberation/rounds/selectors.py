@@ -560,7 +560,8 @@ def round_snapshot(round_: Round, *, now: datetime | None = None) -> dict[str, A
 
 def _said_in_round(carried: CarriedFeedback) -> int | None:
     if carried.idea is not None:
-        return carried.idea.round.number if carried.idea.round_id else None
+        idea_round = carried.idea.round
+        return idea_round.number if idea_round is not None else None
     if carried.comment is not None:
         try:
             return carried.comment.round_link.round.number

@@ -13,7 +13,7 @@ from deliberation import services as deliberation_services
 from deliberation.models import Comment, HandRaise, Idea, Rating, Round
 from notifications.models import Kind, Notification, NotificationPreference
 from participation.models import Contribution, ContributionReport, Questionnaire, Response
-from tests.factories import Room, make_room
+from tests.factories import Room, make_goal, make_room
 from voting import services as voting_services
 from voting.models import Motion, Result
 
@@ -28,7 +28,7 @@ class Person:
     secret_motion: Motion
 
 
-def person_with_everything(db: Any = None) -> Person:
+def person_with_everything() -> Person:
     room = make_room()
     user = room.expert
     user.first_name, user.last_name, user.email = "Erika", "Muster", "erika@example.org"
@@ -55,22 +55,30 @@ def person_with_everything(db: Any = None) -> Person:
         actor=room.moderator, circle=room.circle, goal_id=room.goal.pk, method="consent"
     )
     voting_services.ballot_cast(actor=user, motion_id=closed.pk, choice="consent")
-    voting_services.ballot_cast(actor=room.expert2, motion_id=closed.pk, choice="veto")
+    voting_services.ballot_cast(
+        actor=room.expert2, motion_id=closed.pk, choice="veto", reason="Fremde Begründung."
+    )
     result = voting_services.motion_close(actor=room.moderator, motion_id=closed.pk)
     open_ = voting_services.motion_open(
-        actor=room.moderator, circle=room.circle, goal_id=room.goal.pk, method="consent"
+        actor=room.moderator,
+        circle=room.circle,
+        goal_id=make_goal(room.goal.action_field, title="Zweites Ziel").pk,
+        method="consent",
     )
     voting_services.ballot_cast(
         actor=user, motion_id=open_.pk, choice="consent_with_concerns", reason="Meine Bedenken."
     )
     voting_services.ballot_cast(actor=room.expert2, motion_id=open_.pk, choice="consent")
     secret = _secret_motion(room)
-    voting_services.ballot_cast(actor=user, motion_id=secret.pk, choice="veto")
+    voting_services.ballot_cast(
+        actor=user, motion_id=secret.pk, choice="veto", reason="Geheime Begründung."
+    )
     # Participation.
     concept = room.goal.action_field.concept
     contribution = Contribution.objects.create(
         concept=concept,
         kind="idea",
+        action_field=room.goal.action_field,
         author=user,
         title="Öffentlicher Vorschlag",
         body="Text",
@@ -96,9 +104,7 @@ def person_with_everything(db: Any = None) -> Person:
 
 
 def _secret_motion(room: Room) -> Motion:
-    from tests.factories import make_goal
-
-    goal = make_goal(room.goal.action_field)
+    goal = make_goal(room.goal.action_field, title="Drittes Ziel")
     return voting_services.motion_open(
         actor=room.moderator, circle=room.circle, goal_id=goal.pk, method="consent", secret=True
     )

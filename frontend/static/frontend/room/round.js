@@ -769,15 +769,34 @@ export class RoundPanel {
 
   // --- the evaluation workspace -------------------------------------------------------------
 
+  /** The round's feedback: what was said in it, and what it took over when it opened
+   * (marked with the round it came from). Earlier feedback not taken over, or settled
+   * before this round, is not listed again. */
   feedback(round) {
     const agendaGoals = new Set(round.agenda.map((item) => item.goal));
+    const carried = new Map((this.part.carried_over ?? []).map((ref) => [`${ref.type}-${ref.id}`, ref]));
+    const fromRound = (type, id) => {
+      const ref = carried.get(`${type}-${id}`);
+      return ref ? { carried: true, fromRound: ref.from_round ?? null } : { carried: false, fromRound: null };
+    };
+    const opened = Date.parse(round.opened_at ?? "") || 0;
     const comments = [...this.store.state.comments.values()]
       .filter((c) => c.reply_to === null && c.state === "visible" && agendaGoals.has(c.goal))
-      .map((c) => ({ type: "comment", id: c.id, who: c.author?.name ?? "", text: c.body ?? "", goal: c.goal }));
-    const ideas = this.part.ideas.map((i) => ({ type: "idea", id: i.id, who: i.author?.name ?? "", text: `${i.title}: ${i.text}`, goal: null }));
+      .filter((c) => carried.has(`comment-${c.id}`) || Date.parse(c.created_at) >= opened)
+      .map((c) => ({ type: "comment", id: c.id, who: c.author?.name ?? "", text: c.body ?? "", goal: c.goal, ...fromRound("comment", c.id) }));
+    const ideas = this.part.ideas
+      .filter((i) => i.round === round.id || carried.has(`idea-${i.id}`))
+      .map((i) => ({ type: "idea", id: i.id, who: i.author?.name ?? "", text: `${i.title}: ${i.text}`, goal: null, ...fromRound("idea", i.id) }));
     // Concerns and vetoes of a vote on an agenda goal, taken over when the round opened.
-    const reasons = (this.part.vote_reasons ?? []).map((r) => ({ type: "vote_reason", id: r.id, who: r.author?.name ?? "", text: r.text, goal: r.goal, label: r.label }));
+    const reasons = (this.part.vote_reasons ?? []).map((r) => ({ type: "vote_reason", id: r.id, who: r.author?.name ?? "", text: r.text, goal: r.goal, label: r.label, carried: true, fromRound: null }));
     return [...comments, ...ideas, ...reasons];
+  }
+
+  /** "aus Runde 1 übernommen" for an item the round took over, else null. */
+  carriedNote(item) {
+    if (!item.carried) return null;
+    const text = item.fromRound ? format(_("aus Runde %(n)s übernommen"), { n: item.fromRound }) : _("übernommen");
+    return el("span", { class: "chip chip--carried", text });
   }
 
   evaluation(round) {
@@ -843,6 +862,8 @@ export class RoundPanel {
         el("strong", { text: item.label ?? (item.type === "idea" ? _("Idee") : _("Kommentar")) }),
         ` · ${item.who}`,
         goal ? ` · ${goal.title}` : "",
+        " ",
+        this.carriedNote(item),
         current ? el("span", { class: "chip", text: DISPOSITIONS[current.value]() }) : null,
       ),
       el("blockquote", { class: "round-evaluation__text", text: item.text }),
