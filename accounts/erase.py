@@ -13,6 +13,7 @@ published and must keep verifying (docs/operations.md, "Data protection").
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.apps import apps
@@ -26,6 +27,8 @@ from deliberation.eventlog import lock_room
 from deliberation.models import RoomEvent
 from deliberation.payloads import person
 from kernel import personal_data
+
+logger = logging.getLogger(__name__)
 
 # The shapes ``deliberation.payloads.person`` gives (a voter list adds ``took_part``).
 _PERSON_KEYS = ({"id", "name"}, {"id", "name", "took_part"})
@@ -73,18 +76,25 @@ def room_events_pseudonymise(user: Any) -> int:
     return changed
 
 
-def _sessions_delete(user: Any) -> None:
-    # Database sessions (config.sessions): the user id is inside the encoded data.
+def sessions_of(user: Any) -> list[Any]:
+    """The unexpired database sessions (config.sessions) signed in as ``user``: the user id
+    is inside the encoded data, so each is decoded (an undecodable one signs nobody in)."""
     session_model = apps.get_model("sessions", "Session")
-    doomed = []
+    found = []
     for session in session_model.objects.filter(expire_date__gt=timezone.now()).iterator():
         try:
             data = session.get_decoded()
-        except Exception:  # an undecodable session signs nobody in
+        except Exception:
+            logger.debug("session %s cannot be decoded", session.pk)
             continue
         if str(data.get(SESSION_KEY, "")) == str(user.pk):
-            doomed.append(session.pk)
-    session_model.objects.filter(pk__in=doomed).delete()
+            found.append(session)
+    return found
+
+
+def _sessions_delete(user: Any) -> None:
+    doomed = [session.pk for session in sessions_of(user)]
+    apps.get_model("sessions", "Session").objects.filter(pk__in=doomed).delete()
 
 
 def _tokens_delete(user: Any) -> None:

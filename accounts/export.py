@@ -17,16 +17,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth import SESSION_KEY
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.erase import sessions_of
 from accounts.models import Invitation
 from deliberation.selectors import personal_data as deliberation_data
 from kernel import personal_data
 
 FORMAT = "konsens-personal-data/1"
+
 
 def _not_included() -> dict[str, str]:
     return {
@@ -66,16 +67,10 @@ def _account(user: Any) -> dict[str, Any]:
 
 
 def _sessions(user: Any) -> list[dict[str, Any]]:
-    session_model = apps.get_model("sessions", "Session")
-    found = []
-    for session in session_model.objects.filter(expire_date__gt=timezone.now()).iterator():
-        try:
-            data = session.get_decoded()
-        except Exception:  # an undecodable session signs nobody in
-            continue
-        if str(data.get(SESSION_KEY, "")) == str(user.pk):
-            found.append({"expires_at": session.expire_date})
-    return sorted(found, key=lambda row: row["expires_at"])
+    return sorted(
+        ({"expires_at": session.expire_date} for session in sessions_of(user)),
+        key=lambda row: row["expires_at"],
+    )
 
 
 def _tokens(user: Any) -> list[dict[str, Any]]:
@@ -88,7 +83,7 @@ def _tokens(user: Any) -> list[dict[str, Any]]:
 def _invitations(user: Any) -> list[dict[str, Any]]:
     address = (user.email or "").strip()
     where = Q(accepted_by=user) | (Q(email__iexact=address) if address else Q(pk__in=[]))
-    return list(
+    rows: Any = (
         Invitation.objects.filter(where)
         .order_by("pk")
         .values(
@@ -102,6 +97,7 @@ def _invitations(user: Any) -> list[dict[str, Any]]:
             "revoked_at",
         )
     )
+    return list(rows)
 
 
 def personal_data_export(user: Any) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def data_export(request: HttpRequest) -> HttpResponse:
-    """"Meine Daten herunterladen": everything stored about the person, as a JSON file."""
+    """ "Meine Daten herunterladen": everything stored about the person, as a JSON file."""
     response = JsonResponse(
         personal_data_export(request.user),
         json_dumps_params={"ensure_ascii": False, "indent": 2},

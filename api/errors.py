@@ -3,7 +3,10 @@ responses so every door documents them the same way.
 
 Every error body that is not a validation error has the shape ``{"code", "detail"}`` (plus
 ``field`` for a domain error about one input): ``code`` is stable for programs, ``detail`` is
-translated for people. Validation errors keep DRF's shape, ``{"<field>": ["message", …]}``.
+translated for people. Validation errors keep DRF's shape, ``{"<field>": ["message", …]}``,
+flattened so every value is a list of strings: an error inside a list or nested input is keyed
+by its path, ``{"agenda.0.title": [...]}``, ``{"comment_ids.2": [...]}``. Any URL under
+/api/v1/ that names no endpoint answers a 404 in the first shape (``not_found`` below).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from kernel.errors import DomainError
@@ -57,6 +61,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         return Response(body, status=STATUS_BY_CODE.get(exc.code, 400))
     response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = flatten_validation_errors(response.data)
+        return response
     if (
         response is not None
         and isinstance(response.data, dict)
@@ -64,6 +71,45 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     ):
         response.data = {"code": _code_of(exc), "detail": response.data["detail"]}
     return response
+
+
+def flatten_validation_errors(data: Any) -> dict[str, list[str]]:
+    """DRF's nested validation errors as ``{"path": ["message", …]}`` (the documented 400).
+
+    DRF nests errors of list and nested fields (``{"ids": {"0": [...]}}``, ``{"agenda":
+    [{}, {"title": [...]}]}``); the schema promises one level of lists of strings."""
+    flat: dict[str, list[str]] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                walk(child, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+            for index, child in enumerate(value):
+                if isinstance(child, dict | list):
+                    walk(child, f"{path}.{index}" if path else str(index))
+                else:
+                    flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).append(
+                        str(child)
+                    )
+        elif isinstance(value, list):
+            if value:
+                flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).extend(
+                    str(item) for item in value
+                )
+        else:
+            flat.setdefault(path or api_settings.NON_FIELD_ERRORS_KEY, []).append(str(value))
+
+    walk(data, "")
+    return flat
+
+
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any URL under /api/v1/ that no route matches: a 404 in the API's shape, not HTML."""
+    return JsonResponse(
+        {"code": "not_found", "detail": _("Diese Adresse gibt es in der API nicht.")},
+        status=status.HTTP_404_NOT_FOUND,
+    )
 
 
 def _code_of(exc: Exception) -> str:
@@ -94,7 +140,10 @@ BAD_REQUEST_SCHEMA: dict[str, Any] = {
     "anyOf": [
         {
             "type": "object",
-            "description": "Messages per input field; non_field_errors for the input as a whole.",
+            "description": (
+                "Messages per input field; non_field_errors for the input as a whole. An "
+                "error inside a list or nested input is keyed by its path: agenda.0.title."
+            ),
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
         {
@@ -111,9 +160,10 @@ BAD_REQUEST_SCHEMA: dict[str, Any] = {
 
 _DESCRIPTIONS = {
     400: "The input is invalid.",
-    401: "Authentication is required.",
-    403: "Not signed in, or not allowed to do this.",
+    401: "Not signed in (no or invalid credentials); see WWW-Authenticate.",
+    403: "Signed in, but not allowed to do this.",
     404: "Not found, or not visible to you.",
+    405: "This method is not allowed here.",
     409: "Conflicts with the current state.",
     429: "Too many requests; retry later.",
 }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.errors import not_found
 from api.tokens import TokenApi
 
 urlpatterns = [
@@ -19,4 +20,6 @@ urlpatterns = [
     path("", include("attendance.api_urls")),
     path("", include("participation.api_urls")),
     path("", include("assist.api_urls")),
+    # Last: whatever matched no route above answers a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", not_found, name="api-not-found"),
 ]

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config import log, reporting
 from config.env import (
@@ -192,7 +191,14 @@ LOGIN_REDIRECT_URL = "frontend:concept"
 LOGOUT_REDIRECT_URL = "frontend:concept"
 
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("Deutsch")), ("en", _("English"))]
+# Each language is named in its own language (the switch shows these names untranslated).
+LANGUAGES = [
+    ("de", "Deutsch"),
+    ("en", "English"),
+    ("tr", "Türkçe"),
+    ("ar", "العربية"),
+    ("uk", "Українська"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE") or "Europe/Berlin"
 USE_I18N = True
@@ -214,21 +220,21 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the first class's authenticate_header for a request without
+    # credentials, so anonymous writes get 401 + "WWW-Authenticate: Token" (a session class
+    # first would make them a bare 403). Browsers' sessions work all the same.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    # JSON with bounded size and nesting (api/parsers.py); forms as DRF's defaults.
-    "DEFAULT_PARSER_CLASSES": [
-        "api.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # Write bodies are JSON only, with bounded size and nesting (api/parsers.py); forms would
+    # flatten lists and nested input, so the schema advertises (and the API takes) none.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_THROTTLE_RATES": {"auth-token": "10/min"},
     # Reverse proxies in front of Django: 0 trusts REMOTE_ADDR only (X-Forwarded-For could be
     # forged); behind one proxy that sets X-Forwarded-For, NUM_PROXIES=1. Used by throttling.

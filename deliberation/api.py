@@ -4,7 +4,7 @@ Views validate their input, ask ``deliberation.selectors`` and hand the result t
 serializer; nothing else. Anyone may read concepts, action fields, goals and versions; circles
 follow the ``deliberation.view_room`` rule (public ones for everybody, private ones for their
 members and staff, a 404 for everyone else so a private circle's existence does not leak).
-Writes are refused: 403 for anonymous requests, 405 for signed-in ones.
+Writes are refused: 401 for anonymous requests, 405 for signed-in ones.
 """
 
 from __future__ import annotations

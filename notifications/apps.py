@@ -27,5 +27,8 @@ class NotificationsConfig(AppConfig):
         from notifications import personal_data as notification_data
 
         personal_data.register(
-            "notifications", export=notification_data.export, erase=notification_data.erase, order=60
+            "notifications",
+            export=notification_data.export,
+            erase=notification_data.erase,
+            order=60,
         )

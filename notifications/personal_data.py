@@ -16,7 +16,9 @@ def export(user: Any) -> dict[str, Any]:
             .values("kind", "title", "body", "url", "created_at", "read_at")
         ),
         "preferences": list(
-            NotificationPreference.objects.filter(user=user).order_by("kind").values("kind", "email")
+            NotificationPreference.objects.filter(user=user)
+            .order_by("kind")
+            .values("kind", "email")
         ),
     }
 

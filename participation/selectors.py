@@ -607,9 +607,7 @@ def personal_data(user: Any) -> dict[str, Any]:
         .order_by("pk")
     )
     address = (getattr(user, "email", "") or "").strip()
-    invitations = (
-        Invitation.objects.filter(email__iexact=address).order_by("pk") if address else []
-    )
+    invitations = Invitation.objects.filter(email__iexact=address).order_by("pk") if address else []
     return {
         "contributions": list(
             Contribution.objects.filter(author=user)

@@ -98,9 +98,7 @@ def test_the_rest_endpoint_returns_the_same_document(person: Person) -> None:
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=person.user)
-    response = Client().get(
-        "/api/v1/account/data", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    response = Client().get("/api/v1/account/data", HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == 200
     assert response.json()["deliberation"]["comments"][0]["body"] == "Mein Beitrag zur Sache."
 

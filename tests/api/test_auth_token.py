@@ -103,7 +103,7 @@ def test_anonymous_cannot_revoke(api: APIClient) -> None:
 
     response = api.delete(TOKEN_URL)
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
     assert Token.objects.filter(user=user).exists()
 

@@ -40,7 +40,7 @@ def _persona(room: Room, persona: str) -> Any:
         ("expert", 201),
         ("drafter", 201),
         ("outsider", 403),
-        ("anonymous", 403),
+        ("anonymous", 401),
     ],
 )
 def test_who_may_post_a_comment(room: Room, persona: str, status: int) -> None:

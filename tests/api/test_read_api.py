@@ -50,7 +50,8 @@ def test_nobody_can_write_through_the_read_endpoints(
     for url in read_urls(room):
         response = getattr(client, method)(url, {"title": "Übernommen"}, format="json")
         if persona == "anonymous":
-            assert response.status_code == 403, url
+            assert response.status_code == 401, url
+            assert response["WWW-Authenticate"] == "Token", url
             assert response.json()["code"] == "not_authenticated"
         else:
             assert response.status_code == 405, url

@@ -80,7 +80,7 @@ def test_concept_page_shows_the_concept_in_german_to_an_anonymous_visitor(
     client: Client, goal: Goal
 ) -> None:
     response = client.get("/")
-    assertContains(response, '<html lang="de">')
+    assertContains(response, '<html lang="de" dir="ltr">')
     assertContains(response, '<h1 id="concept-title">Integrationskonzept 2021–2025</h1>', html=True)
     assertContains(response, "2021–2025")
     assertContains(response, "Beschluss Nr. 0522")
@@ -162,7 +162,7 @@ def test_unknown_action_field_is_not_found(client: Client, concept: Concept) -> 
     response = client.get("/handlungsfelder/gibt-es-nicht/")
     assert response.status_code == 404
     assertContains(response, "Seite nicht gefunden", status_code=404)
-    assertContains(response, '<html lang="de">', status_code=404)
+    assertContains(response, '<html lang="de" dir="ltr">', status_code=404)
 
 
 # --- private rooms: who sees them listed ---------------------------------------------------
@@ -272,7 +272,7 @@ def test_visitor_switches_to_english_and_the_pages_follow(client: Client, goal: 
     assert response.status_code == 302
 
     concept_page = client.get("/")
-    assertContains(concept_page, '<html lang="en">')
+    assertContains(concept_page, '<html lang="en" dir="ltr">')
     assertContains(concept_page, "Action fields and goals")
     assertContains(concept_page, "Status: </span>In discussion")
     assertContains(concept_page, "Sign in")

@@ -295,4 +295,4 @@ def test_pages_speak_english_too(vote_room: Room) -> None:
     client.cookies["django_language"] = "en"
     response = client.get(motion_url(motion), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert '<html lang="en">' in response.content.decode()
+    assert '<html lang="en" dir="ltr">' in response.content.decode()

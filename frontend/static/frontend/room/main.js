@@ -2,6 +2,7 @@
 // Plain ES modules, no bundler; see docs/protocol.md for the wire protocol.
 
 import { RoomConnection } from "./connection.js";
+import { RoomKeys } from "./keys.js";
 import { SessionPanel } from "./session.js";
 import { RoomStore } from "./store.js";
 import { RoomView } from "./view.js";
@@ -17,5 +18,7 @@ if (root) {
   const connection = new RoomConnection({ url, store, handlers: session.wrap(view.handlers()) });
   view.attach(connection);
   session.attach(connection);
+  // The quick bar (hand, comment box) and the keyboard shortcuts with their help: keys.js.
+  new RoomKeys(root, view).attach();
   connection.start();
 }
