@@ -35,7 +35,7 @@ class TranslationOutput(serializers.Serializer):
     provider = serializers.CharField()
     cached = serializers.BooleanField(help_text="Served from the cache: no provider was asked.")
     machine_translation = serializers.BooleanField(help_text="Always true: say so to readers.")
-    marking = serializers.CharField(help_text="\"Maschinell übersetzt\" in the request language.")
+    marking = serializers.CharField(help_text='"Maschinell übersetzt" in the request language.')
 
 
 class TranslationApi(APIView):

@@ -28,9 +28,7 @@ def access_circle(user: Any, slug: str, *, message: Any = None) -> Circle:
     return circle
 
 
-def access_round(
-    user: Any, slug: str, number: int, *, message: Any = None
-) -> tuple[Circle, Round]:
+def access_round(user: Any, slug: str, number: int, *, message: Any = None) -> tuple[Circle, Round]:
     """A round of a circle that ``user`` may see, with its circle."""
     circle = access_circle(user, slug, message=message)
     round_ = round_selectors.round_by_number(circle, number)

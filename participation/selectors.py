@@ -336,7 +336,8 @@ def _csv(rows: Iterable[list[Any]]) -> str:
 
 
 def _local(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+    """A time as spreadsheets and scripts sort it (ISO 8601, local time with its offset)."""
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
 
 
 def responses_csv_rows(questionnaire: Questionnaire) -> list[list[Any]]:
@@ -398,8 +399,13 @@ def questionnaire_invitations(questionnaire: Questionnaire) -> list[Invitation]:
 
 def invitations_csv(invitations: Iterable[Invitation], base_url: str) -> str:
     """The address list with each invitee's personal link, for a mail merge."""
-    rows: list[list[Any]] = [[_("E-Mail-Adresse"), _("Persönlicher Link"), _("Stand")]]
-    rows += [[i.email, invitation_url(i, base_url), invitation_status(i)] for i in invitations]
+    rows: list[list[Any]] = [
+        [_("E-Mail-Adresse"), _("Persönlicher Link"), _("Stand"), _("abgeschickt am")]
+    ]
+    for i in invitations:
+        response = getattr(i, "response", None)
+        submitted = response.submitted_at if response is not None else None
+        rows.append([i.email, invitation_url(i, base_url), invitation_status(i), _local(submitted)])
     return _csv(rows)
 
 

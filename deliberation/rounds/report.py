@@ -375,6 +375,7 @@ def _cell(value: Any) -> str:
 
 
 def report_csv_rows(report: RoundReport) -> list[list[str]]:
+    """The feedback table (times in ISO 8601, so spreadsheets sort them)."""
     header = [
         _("Runde"),
         _("Ziel-Nr."),
@@ -410,12 +411,12 @@ def report_csv_rows(report: RoundReport) -> list[list[str]]:
                     item.pk,
                     origin,
                     _name(item.author),
-                    _when(item.created_at),
+                    _iso(item.created_at),
                     item.text,
                     _disposition_label(disposition),
                     disposition.response if disposition else "",
                     _name(disposition.decided_by) if disposition else "",
-                    _when(disposition.decided_at) if disposition else "",
+                    _iso(disposition.decided_at) if disposition else "",
                     _versions_label(item),
                 )
             ]

@@ -35,7 +35,7 @@ def within_first_screen(page: Page, selector: str) -> None:
     """The element is on screen as the page is now, its bottom within the 740 px."""
     box = page.locator(selector).bounding_box()
     assert box is not None, f"{selector} is not shown"
-    assert 0 <= box["y"] and box["y"] + box["height"] <= 740, (selector, box)
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 740, (selector, box)
 
 
 def hand_and_box_in_reach(phone: Page) -> None:

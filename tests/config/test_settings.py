@@ -25,6 +25,8 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://konsens.example.org",
     # `check` does not connect unless a check needs the database.
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/konsens_check",
+    # A production installation names its mail server (notifications.W001 warns otherwise).
+    "EMAIL_URL": "smtp://mail.example.org:587",
 }
 
 

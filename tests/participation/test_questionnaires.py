@@ -4,7 +4,9 @@ server's deadline, one response per token and per account, drafts and receipts."
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,8 @@ from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from participation import selectors, services
 from participation.models import Question, Questionnaire, Response
 from tests.participation.conftest import NOW, Site, answers_for, build_questionnaire
+
+ISO_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +85,10 @@ def test_a_questionnaire_is_built_sent_answered_and_evaluated(site: Site) -> Non
         f"{q.order}. {q.text}" for q in questionnaire.questions.order_by("order")
     ]
     assert [row[0] for row in rows[1:]] == receipts
+    # "abgeschickt am" in ISO 8601 with the offset: spreadsheets sort it as a time.
+    for row in rows[1:]:
+        assert ISO_SECONDS.fullmatch(row[1]), row[1]
+        assert dt.datetime.fromisoformat(row[1]).tzinfo is not None
     assert [row[2:] for row in rows[1:]] == [
         ["Ja", "Abendkurse", "5", "Mehr Abendkurse"],
         ["Ja", "Kinderbetreuung; Abendkurse", "3", ""],
@@ -312,12 +320,16 @@ def test_invitations_csv_lists_each_personal_link(site: Site) -> None:
     )
 
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[1] == [
+    assert rows[0] == ["E-Mail-Adresse", "Persönlicher Link", "Stand", "abgeschickt am"]
+    assert rows[1][:3] == [
         "a@example.org",
         f"https://konsens.example.org/beteiligung/einladung/{tokens['a@example.org']}/",
         "abgeschickt",
     ]
-    assert rows[2][2] == "nicht begonnen"
+    # The time in ISO 8601 with its offset, as spreadsheets sort it.
+    submitted = dt.datetime.fromisoformat(rows[1][3])
+    assert submitted.tzinfo is not None and ISO_SECONDS.fullmatch(rows[1][3])
+    assert rows[2][2:] == ["nicht begonnen", ""]
 
 
 def test_csv_cells_never_run_as_formulas(site: Site) -> None:

@@ -99,9 +99,7 @@ async def test_other_sockets_keep_hearing_when_one_member_is_removed(
     assert await drafter.hears_nothing()
 
 
-async def test_a_changed_role_reconnects_to_the_new_roles_view(
-    room: Room, enter: Enter
-) -> None:
+async def test_a_changed_role_reconnects_to_the_new_roles_view(room: Room, enter: Enter) -> None:
     expert = await enter("expert", expect="expert")
 
     def promote() -> None:
@@ -128,9 +126,7 @@ async def test_a_new_membership_reconnects_the_persons_sockets(
     await enter("outsider", expect="expert")
 
 
-async def test_a_deactivated_account_is_disconnected(
-    room: Room, enter: Enter, staff: Any
-) -> None:
+async def test_a_deactivated_account_is_disconnected(room: Room, enter: Enter, staff: Any) -> None:
     expert = await enter("expert")
     other = await enter("expert2")
     await adb(services.account_set_active)(actor=staff, user=room.expert, is_active=False)
@@ -146,8 +142,13 @@ async def test_a_deactivated_account_cannot_post_over_its_open_socket_even_unann
     expert = await enter("expert")
     await adb(get_user_model().objects.filter(pk=room.expert.pk).update)(is_active=False)
     await expert.send(
-        {"type": "comment.post", "id": "x", "goal": room.goal.pk, "body": "still here?",
-         "client_key": "x"}
+        {
+            "type": "comment.post",
+            "id": "x",
+            "goal": room.goal.pk,
+            "body": "still here?",
+            "client_key": "x",
+        }
     )
     assert await expert.closed_with() == ACCESS_CHANGED
     assert await adb(Comment.objects.count)() == 0

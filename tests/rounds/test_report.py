@@ -4,7 +4,9 @@ resulting change, as data, Markdown and CSV; and the traces the goal page uses."
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -78,6 +80,10 @@ def test_csv_report_has_one_row_per_feedback(story: Story) -> None:
     assert horte["Entscheidung"] == "angenommen"
     assert horte["Antwort"] == "Die Horte kommen in den Text."
     assert horte["entschieden von"] == "David Redakteur"
+    # Times in ISO 8601 with the offset (spreadsheets sort them), not German prose.
+    for column in ("am", "entschieden am"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", horte[column])
+        assert dt.datetime.fromisoformat(horte[column]).tzinfo is not None
     assert horte["umgesetzt in"] == "Fassung 2"
     # A cell that a spreadsheet would run as a formula is defused.
     assert by_id[("Kommentar", str(story.zwei.pk))]["Rückmeldung"].startswith("'=SUMME")
