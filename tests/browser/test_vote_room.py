@@ -182,3 +182,74 @@ def test_coming_back_after_an_outage_says_what_happened_meanwhile(
     assert_no_junk_text(expert)
     moderator.context.close()
     expert.context.close()
+
+
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
+HEADER_MAX = 120  # px: the signed-in header on a phone, at most a sixth of the screen
+
+
+def first_link(page: Page, pattern: str) -> str | None:
+    """The first link on the page whose address matches ``pattern`` (a regular expression)."""
+    hrefs = page.locator("a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    return next((h for h in hrefs if re.search(pattern, h)), None)
+
+
+def test_no_main_page_scrolls_sideways_on_a_phone_and_the_header_stays_compact(
+    browser: Browser, server: Server
+) -> None:
+    """Runs after the tests above: the demo has a vote (sport) and a closed round (sport-ag,
+    tests/browser/test_phone.py) by now; a questionnaire is built here if there is none."""
+    moderator = signed_in(browser, server, "moderator", **PHONE)
+    admin = signed_in(browser, server, "admin", **PHONE)
+    viewer = browser.new_context(base_url=server.url, locale="de-DE", **PHONE).new_page()  # type: ignore[arg-type]
+
+    admin.goto("/beteiligung/fragebogen/")
+    results = first_link(admin, r"/auswertung/$")
+    if results is None:
+        from tests.browser.test_questionnaire import _build_questionnaire
+
+        _build_questionnaire(admin)
+        admin.goto("/beteiligung/fragebogen/")
+        results = first_link(admin, r"/auswertung/$")
+    assert results, "no questionnaire results page to check"
+
+    moderator.goto("/raeume/sport/abstimmungen/")
+    motion = first_link(moderator, r"^/abstimmungen/\d+/$")
+    assert motion, "the vote opened in the room above is listed"
+    moderator.goto("/")
+    goal = first_link(moderator, r"^/ziele/\d+/$")
+    assert goal
+    pages: list[tuple[Page, str]] = [
+        (moderator, "/"),
+        (moderator, "/konzept/"),
+        (moderator, "/handlungsfelder/sport/"),
+        (moderator, goal),
+        (moderator, "/raeume/"),
+        (viewer, "/raeume/sport/"),
+        (moderator, motion),
+        (viewer, motion),
+        (moderator, "/raeume/sport/abstimmungen/"),
+        (moderator, "/beteiligung/"),
+        (moderator, "/beteiligung/ideen/"),
+        (admin, results),
+        (moderator, "/raeume/sport-ag/runden/1/auswertung/"),
+    ]
+    too_wide = []
+    for page, path in pages:
+        response = page.goto(path)
+        assert response is not None and response.ok, (path, response and response.status)
+        if path.startswith("/raeume/sport/") and page is viewer:
+            expect(page.locator("body")).to_have_attribute("data-ws", "open")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 375:
+            too_wide.append(f"{path}: {width} px")
+    assert not too_wide, "pages wider than the phone:\n" + "\n".join(too_wide)
+
+    # The signed-in header is compact on the phone.
+    for page in (moderator, admin):
+        page.goto("/")
+        height = page.locator(".site-header").evaluate("n => n.getBoundingClientRect().height")
+        assert height <= HEADER_MAX, f"the header takes {height} px"
+    assert_accessible(moderator)
+    for page in (moderator, admin, viewer):
+        page.context.close()

@@ -172,7 +172,7 @@ def test_javascript_catalog_translates_room_strings_to_english(db: None) -> None
 
 def test_english_visitor_gets_the_page_in_english(room: Room) -> None:
     response = Client(headers={"accept-language": "en"}).get(_url(room))
-    assertContains(response, '<html lang="en">')
+    assertContains(response, '<html lang="en" dir="ltr">')
 
 
 def test_page_embeds_the_phase_feature_table_the_room_scripts_follow(room: Room) -> None:
