@@ -83,7 +83,11 @@ def flatten_validation_errors(data: Any) -> dict[str, list[str]]:
     def walk(value: Any, path: str) -> None:
         if isinstance(value, dict):
             for key, child in value.items():
-                walk(child, f"{path}.{key}" if path else str(key))
+                # A nested input's errors "as a whole" belong to the input itself.
+                if key == api_settings.NON_FIELD_ERRORS_KEY and path:
+                    walk(child, path)
+                else:
+                    walk(child, f"{path}.{key}" if path else str(key))
         elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
             for index, child in enumerate(value):
                 if isinstance(child, dict | list):

@@ -159,7 +159,7 @@ def test_an_expert_casts_changes_and_reads_their_own_ballot(vote_room: Room) -> 
 
 
 @pytest.mark.parametrize(("who", "status"), [("moderator", 403), ("drafter", 403),
-                                             ("outsider", 403), ("anonymous", 403)])  # fmt: skip
+                                             ("outsider", 403), ("anonymous", 401)])  # fmt: skip
 def test_non_eligible_personas_cannot_cast(vote_room: Room, who: str, status: int) -> None:
     motion = open_motion(vote_room)
     response = client_for(vote_room, who).put(
