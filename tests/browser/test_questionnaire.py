@@ -132,11 +132,28 @@ def test_public_participation_pages_are_accessible_on_a_phone(
     assert_accessible(page)
 
 
-def test_the_idea_form_says_when_submissions_are_closed(page: Page) -> None:
-    # the demo concept's deadline for ideas (31 August 2020) has passed
+def test_the_moderator_closes_ideas_and_the_form_says_so(
+    page: Page, user_page: Callable[..., Page]
+) -> None:
+    # A fresh demo takes ideas (its deadline lies eight weeks after loading); the moderation
+    # closes them from its page, and the idea form says so to a visitor.
+    moderator = user_page("moderator")
+    moderator.goto("/beteiligung/moderation/")
+    deadline = moderator.get_by_label("Ideen einreichen bis")
+    reopen = deadline.input_value()
+    try:
+        deadline.fill("2020-08-31T23:59")
+        moderator.get_by_role("button", name="Frist speichern").click()
+        expect(moderator.get_by_role("status")).to_contain_text("Die Frist für Ideen ist jetzt")
+        page.goto("/beteiligung/ideen/neu/")
+        expect(page.get_by_role("alert")).to_contain_text("Einsendungen sind geschlossen")
+        expect(page.get_by_role("link", name="Integrationskonzept@wiesbaden.de")).to_be_visible()
+    finally:
+        moderator.goto("/beteiligung/moderation/")
+        moderator.get_by_label("Ideen einreichen bis").fill(reopen)
+        moderator.get_by_role("button", name="Frist speichern").click()
     page.goto("/beteiligung/ideen/neu/")
-    expect(page.get_by_role("alert")).to_contain_text("Einsendungen sind geschlossen")
-    expect(page.get_by_role("link", name="Integrationskonzept@wiesbaden.de")).to_be_visible()
+    expect(page.get_by_text("Einsendungen sind geschlossen")).to_have_count(0)
 
 
 @pytest.mark.parametrize("path", ["/beteiligung/moderation/", "/beteiligung/fragebogen/"])

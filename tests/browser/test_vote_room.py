@@ -20,7 +20,7 @@ from tests.browser.support import assert_accessible, assert_no_junk_text, log_in
 pytestmark = pytest.mark.browser
 
 VOTE_ROOM = "/raeume/sport/"
-AWAY_ROOM = "/raeume/sport-ag/"
+AWAY_ROOM = "/raeume/gesundheit-ag/"  # a room no other browser test opens a round in
 SOCKET = re.compile(r"/ws/rooms/")
 RECONNECT = 20_000  # ms: the backoff after a few refused attempts
 

@@ -59,9 +59,11 @@ export class SessionPanel {
     // Its own style sheet, beside the room's (style-src 'self' allows it).
     const sheet = el("link", { rel: "stylesheet", href: new URL("../session.css", import.meta.url).href });
     document.head.append(sheet);
-    const alerts = root.querySelector("#room-alerts");
-    if (alerts) alerts.after(this.section);
-    else root.prepend(this.section);
+    // In the side column, after the speakers' list: on a phone it comes after the goal and
+    // its comments, which stay first on the screen.
+    const hands = root.querySelector("#hands-title")?.closest("section");
+    if (hands) hands.after(this.section);
+    else root.append(this.section);
     this.timer = window.setInterval(() => this.tick(), 500);
   }
 
