@@ -44,14 +44,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         database["TEST"]["NAME"] = str(path.with_name(f"{path.stem}-{os.getpid()}{path.suffix}"))
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process() -> None:
     """Celery tasks run in the test's own process, in CI's second pass too, whose REDIS_URL
     would otherwise send them to a broker that no worker reads. tests/notifications'
     ``services`` test starts a real worker and turns this off for itself."""
     from config.celery import app
 
-    app.conf.task_always_eager = True
+    # Set for every test: Celery loads its configuration from the Django settings lazily, and
+    # a value set once at the start of the session did not survive that.
+    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
 
 
 @pytest.fixture(autouse=True)

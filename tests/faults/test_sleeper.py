@@ -32,7 +32,9 @@ def as_seen(follower: Follower) -> dict[int, str]:
 def test_clients_that_sleep_through_5000_events_resume_or_resync_correctly(
     room: Room, start_servers: StartServers
 ) -> None:
-    (server,) = start_servers(1)
+    # An installation that replays up to 10,000 missed events (the default, 500, sends a
+    # longer absence a fresh snapshot instead: the "pruned" case below shows that path).
+    (server,) = start_servers(1, ROOM_RESUME_MAX_EVENTS="10000")
     slug = room.circle.slug
     dozing = Follower("dozing", slug, [server])  # the socket stays open; it stops reading
     away = Follower("away", slug, [server])  # the socket dies (laptop lid closed)

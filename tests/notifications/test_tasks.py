@@ -139,7 +139,7 @@ def test_a_real_worker_runs_the_notification_of_an_opened_vote(tmp_path: Path) -
     ]  # fmt: skip
     with log.open("wb") as out:
         worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    app.conf.task_always_eager = False
+    app.conf.update(task_always_eager=False, CELERY_TASK_ALWAYS_EAGER=False)
     try:
         voting_services.motion_open(
             actor=room.moderator, circle=room.circle, goal_id=room.goal.pk, method="consent"
@@ -153,7 +153,7 @@ def test_a_real_worker_runs_the_notification_of_an_opened_vote(tmp_path: Path) -
                 pytest.fail(f"no notification from the worker in 60 s:\n{log.read_text()}")
             time.sleep(0.2)  # polling another process's work, with a deadline
     finally:
-        app.conf.task_always_eager = True
+        app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
         worker.terminate()
         try:
             worker.wait(timeout=20)

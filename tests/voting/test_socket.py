@@ -188,8 +188,10 @@ CHOICES = ["consent"] * 30 + ["consent_with_concerns"] * 10 + ["abstain"] * 6 + 
     reason="needs PostgreSQL (DATABASE_URL=postgres://…): row locks under real concurrency",
 )
 async def test_fifty_sockets_cast_at_once_and_exactly_fifty_ballots_count(
-    sockets: list[Socket],
+    sockets: list[Socket], settings: Any
 ) -> None:
+    # fifty voters plus the moderator, all from this test's one loopback address
+    settings.ROOM_MAX_CONNECTIONS_PER_ADDRESS = N + 10
     def prepare() -> tuple[Room, Motion, list[str], str]:
         room = make_room()
         voters = add_experts(room.circle, N)
