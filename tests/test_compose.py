@@ -142,7 +142,8 @@ def test_compose_validation_catches_a_broken_file(
     result = _compose(docker_compose, project, "config", "-q")
     assert result.returncode != 0
     # compose-go names the first service it meets, and its map order varies between runs
-    assert re.search(r"services\.\w+\.depends_on\.migrate\.condition value must be one of", result.stderr)
+    expected = r"services\.\w+\.depends_on\.migrate\.condition value must be one of"
+    assert re.search(expected, result.stderr)
 
 
 # -- the structure -------------------------------------------------------------------------

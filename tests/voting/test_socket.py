@@ -192,6 +192,7 @@ async def test_fifty_sockets_cast_at_once_and_exactly_fifty_ballots_count(
 ) -> None:
     # fifty voters plus the moderator, all from this test's one loopback address
     settings.ROOM_MAX_CONNECTIONS_PER_ADDRESS = N + 10
+
     def prepare() -> tuple[Room, Motion, list[str], str]:
         room = make_room()
         voters = add_experts(room.circle, N)
