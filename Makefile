@@ -17,7 +17,7 @@ help:
 	@echo "               (make demo PORT=8123 for another port)"
 	@echo "make test      ruff, mypy, makemigrations --check and the whole pytest suite"
 	@echo "               (make pytest PYTEST_ARGS='tests/config -x' for a part)"
-	@echo "make messages  refresh and compile the German and English translations"
+	@echo "make messages  refresh and compile the translations (de en tr ar uk, docs/languages.md)"
 	@echo "make bench     fan-out and HTTP benchmarks on PostgreSQL + Redis (docs/performance.md)"
 	@echo "make soak      10-minute soak: 200 clients posting, voting, reconnecting (not in CI)"
 	@echo "make clean     remove .venv and var/"
@@ -66,10 +66,14 @@ migrations-check: $(STAMP)
 pytest: $(STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-## make messages: refresh the German and English translation catalogues
+## make messages: refresh the catalogues of all five languages (msgmerge keeps every
+## translation), rebuild the English fallback of tr/ar/uk and compile (docs/languages.md)
+LANGS := -l de -l en -l tr -l ar -l uk
+MESSAGES_IGNORE := --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=locale_fallback
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l de -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
-	$(PY) manage.py makemessages -d djangojs -l de -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages $(LANGS) $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages -d djangojs $(LANGS) $(MESSAGES_IGNORE)
+	$(PY) -m config.languages
 	$(PY) manage.py compilemessages --ignore=.venv
 
 ## make bench / make soak: need PostgreSQL and Redis (BENCH_ARGS / SOAK_ARGS for options)

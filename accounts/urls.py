@@ -25,6 +25,12 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("konto/api-tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "konto/api-tokens/<int:token_id>/widerrufen/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("konto/e-mail/", views.email_change, name="email_change"),
     path("konto/e-mail/bestaetigen/<str:token>/", views.email_confirm, name="email_confirm"),
     path("konto/loeschen/", views.account_delete, name="delete"),

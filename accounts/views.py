@@ -21,14 +21,17 @@ from accounts.export import personal_data_export
 from accounts.forms import (
     AcceptForm,
     AccountDeleteForm,
+    ApiTokenForm,
     EmailChangeForm,
     InvitationForm,
     ResetRequestForm,
     RoleForm,
 )
+from api.tokens import token_create, token_revoke, tokens_of
 from deliberation import services as deliberation_services
 from deliberation.models import Membership
 from kernel.errors import DomainError, NotFound
+from kernel.times import UtcJSONEncoder
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -70,6 +73,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
     """ "Meine Daten herunterladen": everything stored about the person, as a JSON file."""
     response = JsonResponse(
         personal_data_export(request.user),
+        encoder=UtcJSONEncoder,
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
     name = f"konsens-meine-daten-{timezone.localdate():%Y-%m-%d}.json"
@@ -182,6 +186,52 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 @require_GET
 def deleted(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/deleted.html", {})
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The account's API tokens (prefix, dates; never the secret) and a form for a new one,
+    whose secret this page shows once, right after it is created."""
+    form = ApiTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        issued = token_create(request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": list(tokens_of(request.user)),
+            "lifetime_days": settings.API_TOKEN_LIFETIME_DAYS,
+            "now": timezone.now(),
+            "nav": "account",
+        },
+        status=400 if request.method == "POST" and issued is None else 200,
+    )
+    if issued is not None:
+        _no_compression_no_store(response)
+    return response
+
+
+def _no_compression_no_store(response: HttpResponse) -> None:
+    # A secret next to the person's own input (the token's name): not compressed, against
+    # BREACH (docs/operations.md "Compression"); GZipMiddleware leaves an encoded body alone.
+    response["Content-Encoding"] = "identity"
+    response["Cache-Control"] = "no-store"
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    if token_revoke(request.user, token_id):
+        messages.success(request, _("Der Token ist widerrufen."))
+    return redirect("accounts:api_tokens")
 
 
 # --- a circle's members ------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.pagination import Pagination, paginated
 from attendance import payloads, selectors, services
 from attendance.serializers import (
     DeputyChangeSerializer,
@@ -124,6 +125,8 @@ def _deputies_circle(request: Request, slug: str) -> Circle:
 
 
 class DeputyListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=["attendance"],
         operation_id="circle_deputies_list",
@@ -132,11 +135,11 @@ class DeputyListApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         circle = _deputies_circle(request, slug)
-        return Response(
-            [
-                DeputySerializer(payloads.deputy_data(d)).data
-                for d in selectors.active_deputies(circle)
-            ]
+        return paginated(
+            request,
+            self,
+            selectors.active_deputies(circle),
+            lambda page: [DeputySerializer(payloads.deputy_data(d)).data for d in page],
         )
 
     @extend_schema(
@@ -178,6 +181,7 @@ class DeputyRemoveApi(APIView):
 
 class DeputyHistoryApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=["attendance"],
@@ -192,4 +196,9 @@ class DeputyHistoryApi(APIView):
                 _("Den Verlauf der Vertretungen sieht die Moderation.")
             )
         changes = selectors.deputy_history(circle)
-        return Response([DeputyChangeSerializer(payloads.change_data(c)).data for c in changes])
+        return paginated(
+            request,
+            self,
+            changes,
+            lambda page: [DeputyChangeSerializer(payloads.change_data(c)).data for c in page],
+        )

@@ -6,10 +6,11 @@ from typing import Any
 
 from attendance.models import Deputy, DeputyChange, RollCall, RollCallEntry
 from deliberation.payloads import person
+from kernel.times import utc_iso, utc_iso_or_none
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso_or_none(value)
 
 
 def entry_data(entry: RollCallEntry) -> dict[str, Any]:
@@ -29,7 +30,7 @@ def roll_call_data(roll_call: RollCall, entries: list[RollCallEntry]) -> dict[st
         "circle": roll_call.circle_id,
         "status": roll_call.status,
         "opened_by": person(roll_call.opened_by),
-        "opened_at": roll_call.opened_at.isoformat(),
+        "opened_at": utc_iso(roll_call.opened_at),
         "closed_at": _iso(roll_call.closed_at),
         "members": len(entries),
         "present": sum(1 for e in entries if e.present),
@@ -42,7 +43,7 @@ def deputy_data(deputy: Deputy) -> dict[str, Any]:
         "member": person(deputy.member),
         "deputy": person(deputy.deputy),
         "registered_by": person(deputy.registered_by),
-        "registered_at": deputy.registered_at.isoformat(),
+        "registered_at": utc_iso(deputy.registered_at),
         "removed_by": person(deputy.removed_by),
         "removed_at": _iso(deputy.removed_at),
     }
@@ -54,5 +55,5 @@ def change_data(change: DeputyChange) -> dict[str, Any]:
         "member": person(change.member),
         "deputy": person(change.deputy),
         "actor": person(change.actor),
-        "at": change.at.isoformat(),
+        "at": utc_iso(change.at),
     }

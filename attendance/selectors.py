@@ -17,6 +17,7 @@ from attendance.models import (
 )
 from deliberation.models import Circle, Membership
 from deliberation.payloads import person
+from kernel.times import utc_iso
 
 _ROLE_RANK = {Membership.Role.MODERATOR: 0, Membership.Role.EXPERT: 1, Membership.Role.DRAFTER: 2}
 
@@ -155,7 +156,7 @@ def motion_record_section(motion: Any) -> dict[str, Any] | None:
             {"member": person(r.member), "deputy": person(r.deputy)} for r in used
         ]
     return {
-        "roll_call": {"id": roll_call.pk, "closed_at": roll_call.closed_at.isoformat()},
+        "roll_call": {"id": roll_call.pk, "closed_at": utc_iso(roll_call.closed_at)},
         "quorum_basis": attendance.quorum_basis,
         "present": attendance.present_count,
         "deputies": deputies,

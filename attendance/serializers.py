@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import UtcDateTimeField
+
 
 class AttendancePersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
@@ -24,8 +26,8 @@ class RollCallSerializer(serializers.Serializer):
     circle = serializers.IntegerField()
     status = serializers.ChoiceField(choices=["open", "closed"])
     opened_by = AttendancePersonSerializer()
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    opened_at = UtcDateTimeField()
+    closed_at = UtcDateTimeField(allow_null=True)
     members = serializers.IntegerField()
     present = serializers.IntegerField()
     entries = RollCallEntrySerializer(many=True)
@@ -40,9 +42,9 @@ class DeputySerializer(serializers.Serializer):
     member = AttendancePersonSerializer()
     deputy = AttendancePersonSerializer()
     registered_by = AttendancePersonSerializer()
-    registered_at = serializers.DateTimeField()
+    registered_at = UtcDateTimeField()
     removed_by = AttendancePersonSerializer(allow_null=True)
-    removed_at = serializers.DateTimeField(allow_null=True)
+    removed_at = UtcDateTimeField(allow_null=True)
 
 
 class DeputyChangeSerializer(serializers.Serializer):
@@ -50,7 +52,7 @@ class DeputyChangeSerializer(serializers.Serializer):
     member = AttendancePersonSerializer()
     deputy = AttendancePersonSerializer()
     actor = AttendancePersonSerializer()
-    at = serializers.DateTimeField()
+    at = UtcDateTimeField()
 
 
 class DeputyInputSerializer(serializers.Serializer):

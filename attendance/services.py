@@ -35,6 +35,7 @@ from deliberation.models import Circle, Membership
 from deliberation.payloads import person
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
+from kernel.prepared import Prepared
 
 QUORUM_BASES = (MotionAttendance.QuorumBasis.ELIGIBLE, MotionAttendance.QuorumBasis.PRESENT)
 
@@ -394,10 +395,18 @@ def deputy_member(*, motion: Any, deputy: Any, member_id: Any) -> Any:
     return right.member
 
 
+# Asked by every ballot (the command path, docs/performance.md "Round 2"): compiled once.
+_deputy_right: Prepared[DeputyBallotRight] = Prepared(
+    lambda motion, member: DeputyBallotRight.objects.filter(
+        motion_id=motion, member_id=member
+    ).order_by("pk")[:1]
+)
+
+
 def ballot_check(*, motion: Any, voter: Any, deputy: Any | None, has_ballot: bool) -> None:
     """Never both: a member whose deputy cast, or a deputy whose member cast, is refused.
     Precondition: the caller holds the motion's lock."""
-    right = DeputyBallotRight.objects.filter(motion_id=motion.pk, member=voter).first()
+    right = _deputy_right.first(motion.pk, voter.pk)
     if right is None:
         return
     if deputy is None and right.used:

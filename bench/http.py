@@ -1,13 +1,19 @@
-"""HTTP benchmark (issue 7): requests per second and latency of the public concept page and the
-read-only API under concurrent load, against Konsens on PostgreSQL (DEBUG off).
+"""HTTP benchmark (issues 7 and 17): requests per second and latency of the public concept page
+and the read-only API under concurrent load, against Konsens on PostgreSQL (DEBUG off).
 
-    python -m bench.http                       # Daphne and uvicorn, 16 clients, 10 s per URL
-    python -m bench.http --servers konsens --concurrency 32 --seconds 20
+    python -m bench.http --pool                # Daphne and uvicorn, 16 clients, 10 s per URL
+    python -m bench.http --servers konsens-uvicorn --concurrency 32 --seconds 20
 
 The bench database (``bench.konsens``: the demo concept plus comments) is created and seeded
 first. The client is ``httpx`` (asyncio) in this process; the server is a separate process
 whose CPU time per request is read from ``/proc``. Each URL gets a short warm-up, then
 ``--concurrency`` clients request it back to back for ``--seconds``.
+
+Each server kind runs twice, with the same settings (``bench.http_settings``: production's
+plus one bench-only route): with the page cache off (``PAGE_CACHE=0``: every request
+rendered) and on (``PAGE_CACHE=1``: the anonymous page cache answers). The first run also
+measures ``/bench/fixed/``, a view that returns a fixed byte string through the same server,
+ASGI handler and middleware: the ceiling of that server, the reference in the same run.
 """
 
 from __future__ import annotations
@@ -39,7 +45,11 @@ from bench.common import (
 )
 from bench.fanout import KONSENS_VAR, LABELS, UVICORN_OPTIONS
 
-PATHS = ("/", "/api/v1/goals/", "/api/v1/action-fields/")
+FIXED = "/bench/fixed/"  # bench.http_urls: the server's own ceiling
+PATHS = {  # per page-cache mode: the URLs measured
+    "off": (FIXED, "/", "/api/v1/goals/", "/api/v1/action-fields/"),
+    "on": ("/", "/api/v1/goals/"),
+}
 COMMENTS = 200  # comments on the bench goal, so the data is not empty
 
 
@@ -96,6 +106,57 @@ def seed_comments(seed: konsens.Seed) -> None:
         )
 
 
+def server_command(kind: str, port: int) -> list[str]:
+    if kind == "konsens-uvicorn":
+        return [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            *UVICORN_OPTIONS,
+            "config.asgi:application",
+        ]
+    return [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+
+
+def measure(
+    kind: str, cache: str, env: dict[str, str], args: argparse.Namespace, out: Path
+) -> list[dict[str, Any]]:
+    port = free_port()
+    server = start_server(
+        f"http-{kind}-cache-{cache}",
+        server_command(kind, port),
+        port=port,
+        env=env,
+        log_dir=out / "logs",
+        ws_path="/",
+        ready_path="/healthz",
+    )
+    results = []
+    try:
+        for path in PATHS[cache]:
+            print(f"- {kind}, page cache {cache}, {path} (load {load_average()})", flush=True)
+            result = asyncio.run(
+                hammer(
+                    server.http,
+                    path,
+                    concurrency=args.concurrency,
+                    seconds=args.seconds,
+                    pid=server.pid,
+                )
+            )
+            result["server"] = LABELS[kind]
+            result["cache"] = cache
+            results.append(result)
+            print(f"  {result['rps']:.0f} req/s, p99 {result['p99_ms']:.0f} ms", flush=True)
+    finally:
+        stop_server(server)
+    return results
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--servers", default="konsens,konsens-uvicorn")
@@ -116,59 +177,18 @@ def main(argv: list[str] | None = None) -> None:
     seed = konsens.prepare(args.database_url, args.redis_url, KONSENS_VAR)
     seed_comments(seed)
     konsens.close_connections()
-    env = konsens.server_env(args.database_url, args.redis_url, KONSENS_VAR, pool=args.pool)
     results = []
     for kind in args.servers.split(","):
-        port = free_port()
-        if kind == "konsens-uvicorn":
-            command = [
-                PYTHON,
-                "-m",
-                "uvicorn",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                *UVICORN_OPTIONS,
-                "config.asgi:application",
-            ]
-        else:
-            command = [
-                PYTHON,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ]
-        server = start_server(
-            f"http-{kind}",
-            command,
-            port=port,
-            env=env,
-            log_dir=out / "logs",
-            ws_path="/",
-            ready_path="/healthz",
-        )
-        try:
-            for path in PATHS:
-                print(f"- {kind} {path} (load {load_average()})", flush=True)
-                result = asyncio.run(
-                    hammer(
-                        server.http,
-                        path,
-                        concurrency=args.concurrency,
-                        seconds=args.seconds,
-                        pid=server.pid,
-                    )
-                )
-                result["server"] = LABELS[kind]
-                results.append(result)
-                print(f"  {result['rps']:.0f} req/s, p99 {result['p99_ms']:.0f} ms", flush=True)
-        finally:
-            stop_server(server)
+        for cache in ("off", "on"):
+            env = konsens.server_env(
+                args.database_url,
+                args.redis_url,
+                KONSENS_VAR,
+                pool=args.pool,
+                DJANGO_SETTINGS_MODULE="bench.http_settings",
+                PAGE_CACHE="1" if cache == "on" else "0",
+            )
+            results += measure(kind, cache, env, args, out)
     info["load_average_end"] = load_average()
     text = "\n".join(
         [
@@ -182,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
             table(
                 [
                     "server",
+                    "page cache",
                     "URL",
                     "requests/s",
                     "p50 ms",
@@ -193,7 +214,8 @@ def main(argv: list[str] | None = None) -> None:
                 [
                     [
                         r["server"],
-                        f"`{r['path']}`",
+                        r["cache"],
+                        f"`{r['path']}`" + (" (fixed bytes)" if r["path"] == FIXED else ""),
                         round(r["rps"]),
                         r["p50_ms"],
                         r["p99_ms"],

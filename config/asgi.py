@@ -11,12 +11,16 @@ from django.core.asgi import get_asgi_application
 # Django must be set up before anything imports models.
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from rooms.routing import ServerSendMiddleware, websocket_urlpatterns  # noqa: E402
+from frontend.pagecache import PageCache  # noqa: E402
+from rooms.routing import (  # noqa: E402
+    ServerSendMiddleware,
+    SocketAuthMiddlewareStack,
+    websocket_urlpatterns,
+)
 
 
 class SettingsOriginValidator(OriginValidator):
@@ -34,11 +38,12 @@ class SettingsOriginValidator(OriginValidator):
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # Anonymous GETs of public pages from the page cache, without entering Django.
+        "http": PageCache(django_asgi_app),
         "websocket": ServerSendMiddleware(
             # Scheme, host and port of the Origin against WEBSOCKET_ALLOWED_ORIGINS (the stock
             # AllowedHostsOriginValidator compares the host only, and ``*`` turns it off).
-            SettingsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)), [])
+            SettingsOriginValidator(SocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns)), [])
         ),
     }
 )

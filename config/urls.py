@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from config import health, legal, metrics
 from config.logins import LimitedAdminAuthenticationForm, LimitedLoginView
@@ -16,7 +17,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("quelltext/", source_download, name="source"),
     path("metrics", metrics.metrics, name="metrics"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without CSRF: the switch is on every page, and a token would keep anonymous pages out of
+    # the page cache (frontend/pagecache.py). All a forged request can do is set the language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path(

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.fields import UtcDateTimeField
 from api.pagination import Pagination
 from deliberation import payloads, services
 from deliberation.access import access_circle
@@ -36,6 +37,21 @@ class CommentPersonOutput(serializers.Serializer):
 class CommentAnchorOutput(serializers.Serializer):
     paragraph = serializers.IntegerField()
     quote = serializers.CharField(allow_null=True)
+    prefix = serializers.CharField(help_text="Up to 64 characters before the quote.")
+    suffix = serializers.CharField(help_text="Up to 64 characters after the quote.")
+
+
+class PlacementVersionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+
+
+class CommentPlacementOutput(serializers.Serializer):
+    version = PlacementVersionOutput()
+    state = serializers.ChoiceField(choices=["carried", "moved", "orphaned"])
+    paragraph = serializers.IntegerField(allow_null=True)
+    start = serializers.IntegerField(allow_null=True)
+    end = serializers.IntegerField(allow_null=True)
 
 
 class CommentOutput(serializers.Serializer):
@@ -44,15 +60,19 @@ class CommentOutput(serializers.Serializer):
     id = serializers.IntegerField()
     goal = serializers.IntegerField()
     version = serializers.IntegerField()
+    version_number = serializers.IntegerField()
     author = CommentPersonOutput(allow_null=True)
     reply_to = serializers.IntegerField(allow_null=True)
     anchor = CommentAnchorOutput(allow_null=True)
+    placement = CommentPlacementOutput(
+        allow_null=True, help_text="Where the anchor stands in the newest later version."
+    )
     state = serializers.ChoiceField(choices=Comment.State.choices)
     body = serializers.CharField(allow_null=True, help_text="null when hidden, but for moderators")
     body_html = serializers.CharField(allow_null=True)
     moderation_reason = serializers.CharField(allow_null=True)
-    created_at = serializers.DateTimeField()
-    edited_at = serializers.DateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+    edited_at = UtcDateTimeField(allow_null=True)
 
 
 class CommentInput(serializers.Serializer):
@@ -70,10 +90,17 @@ class CommentInput(serializers.Serializer):
     reply_to = serializers.IntegerField(required=False, allow_null=True)
     anchor_paragraph = serializers.IntegerField(required=False, allow_null=True)
     anchor_quote = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    anchor_prefix = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="Text before the quote, to tell which of repeated quotes is meant.",
+    )
 
 
 class CommentListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = Pagination  # documents the page envelope in the schema
 
     @extend_schema(
         tags=["rooms"],
@@ -86,7 +113,12 @@ class CommentListApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         circle = access_circle(request.user, slug, message=NO_CIRCLE)
         moderator = room_role(request.user, circle) == "moderator"
-        comments = Comment.objects.filter(circle=circle).select_related("author").order_by("pk")
+        comments = (
+            Comment.objects.filter(circle=circle)
+            .select_related("author", "version")
+            .prefetch_related("placements__version")
+            .order_by("pk")
+        )
         paginator = Pagination()
         page = paginator.paginate_queryset(comments, request, view=self) or []
         return paginator.get_paginated_response(
@@ -120,6 +152,7 @@ class CommentListApi(APIView):
             reply_to=fields.get("reply_to"),
             anchor_paragraph=fields.get("anchor_paragraph"),
             anchor_quote=fields.get("anchor_quote", ""),
+            anchor_prefix=fields.get("anchor_prefix", ""),
         )
         moderator = room_role(request.user, circle) == "moderator"
         return Response(

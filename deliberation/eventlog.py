@@ -5,6 +5,7 @@ change that rolled back. The row is the truth; the channel layer only carries it
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -13,12 +14,13 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 
 from deliberation.models import Circle, RoomEvent
 from kernel import metrics
+from kernel.prepared import Prepared
+from kernel.times import UtcJSONEncoder, utc_iso
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +35,23 @@ def room_group(circle_id: int) -> str:
 def lock_room(circle_id: int) -> Circle:
     """Take the room's row lock (SQLite: the IMMEDIATE transaction already serialises writers).
 
-    Precondition: inside ``transaction.atomic()``.
+    Precondition: inside ``transaction.atomic()``. Every write of a room asks this: compiled
+    once (``kernel.prepared``).
     """
-    return Circle.objects.select_for_update().get(pk=circle_id)
+    circle = _locked_circle.first(circle_id)
+    if circle is None:
+        raise Circle.DoesNotExist(f"no circle {circle_id}")
+    return circle
+
+
+_locked_circle: Prepared[Circle] = Prepared(
+    lambda circle: Circle.objects.select_for_update().filter(pk=circle).order_by()[:1]
+)
 
 
 def _jsonable(value: Any) -> Any:
     # Round-trip so an unserialisable payload fails here, in the writer, not in a consumer.
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(value, cls=UtcJSONEncoder))
 
 
 def record_event(
@@ -121,6 +132,23 @@ def _next_seq(circle_id: int) -> int:
     return Circle.objects.filter(pk=circle_id).values_list("event_seq", flat=True).get()
 
 
+def current_seq(circle_id: int) -> int:
+    """The number of the room's last committed event (as this transaction sees it)."""
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(_seq_sql(connection.vendor), [circle_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Circle.DoesNotExist(f"no circle {circle_id}")
+    return int(row[0])
+
+
+@functools.lru_cache(maxsize=4)
+def _seq_sql(vendor: str) -> str:
+    table = transaction.get_connection().ops.quote_name(Circle._meta.db_table)
+    return f"SELECT event_seq FROM {table} WHERE id = %s"  # noqa: S608
+
+
 def event_frame(event: RoomEvent, *, moderator: bool) -> dict[str, Any]:
     """The protocol frame for one event as a role sees it (redacted unless moderator)."""
     data = event.moderator_payload if moderator and event.moderator_payload else event.payload
@@ -128,7 +156,7 @@ def event_frame(event: RoomEvent, *, moderator: bool) -> dict[str, Any]:
         "type": "event",
         "seq": event.seq,
         "kind": event.kind,
-        "at": event.created_at.isoformat(),
+        "at": utc_iso(event.created_at),
         "data": data,
     }
 

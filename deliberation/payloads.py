@@ -27,6 +27,7 @@ from deliberation.models import (
     Round,
     VoteReason,
 )
+from kernel.times import utc_iso, utc_iso_or_none
 
 # The user name of an account its owner deleted (``accounts.services.account_delete``): no
 # sign-up or admin form can produce it (":" is neither in an e-mail address's unquoted local
@@ -51,6 +52,8 @@ def membership_data(membership: Any, **extra: Any) -> dict[str, Any]:
 
 
 def version_data(version: GoalVersion) -> dict[str, Any]:
+    from deliberation import lines
+    from deliberation.plain import plain_data
     from kernel.rendering import render_markdown, split_paragraphs
 
     return {
@@ -58,10 +61,14 @@ def version_data(version: GoalVersion) -> dict[str, Any]:
         "number": version.number,
         "text": version.text,
         "paragraphs": [render_markdown(p) for p in split_paragraphs(version.text)],
+        # Per paragraph [[line number, text], ...] (``deliberation.lines``): "Zeile 12".
+        "lines": lines.as_payload(version.text),
+        # The plain-language twin, or null (``deliberation.plain``); never the binding text.
+        "plain": plain_data(version),
         "rationale": version.rationale,
         "change_note": version.change_note,
         "author": person(version.author) if version.author_id else None,
-        "created_at": version.created_at.isoformat(),
+        "created_at": utc_iso(version.created_at),
     }
 
 
@@ -78,6 +85,23 @@ def goal_data(goal: Goal, *, with_version: bool = True) -> dict[str, Any]:
     return data
 
 
+def latest_placement(item: Any) -> dict[str, Any] | None:
+    """The newest ``AnchorPlacement`` of a comment or proposal (prefetch ``placements__version``
+    for lists), as the ``placement`` of its payload."""
+    if not getattr(item, "anchor_paragraph", True):
+        return None
+    placed = max(item.placements.all(), key=lambda p: p.version.number, default=None)
+    if placed is None:
+        return None
+    return {
+        "version": {"id": placed.version_id, "number": placed.version.number},
+        "state": placed.state,
+        "paragraph": placed.paragraph,
+        "start": placed.start,
+        "end": placed.end,
+    }
+
+
 def comment_data(comment: Comment, *, moderator: bool) -> dict[str, Any]:
     """A comment as a role sees it: a hidden comment's body reaches moderators only."""
     hidden = comment.state == Comment.State.HIDDEN
@@ -88,17 +112,25 @@ def comment_data(comment: Comment, *, moderator: bool) -> dict[str, Any]:
         "version": comment.version_id,
         "author": person(comment.author),
         "reply_to": comment.parent_id,
+        "version_number": comment.version.number,
         "anchor": (
-            {"paragraph": comment.anchor_paragraph, "quote": comment.anchor_quote or None}
+            {
+                "paragraph": comment.anchor_paragraph,
+                "quote": comment.anchor_quote or None,
+                "prefix": comment.anchor_prefix,
+                "suffix": comment.anchor_suffix,
+            }
             if comment.anchor_paragraph
             else None
         ),
+        # Where the anchor stands in the latest later version (``deliberation.anchors``).
+        "placement": latest_placement(comment),
         "state": comment.state,
         "body": comment.body if show_body else None,
         "body_html": comment.body_html if show_body else None,
         "moderation_reason": comment.moderation_reason or None,
-        "created_at": comment.created_at.isoformat(),
-        "edited_at": comment.edited_at.isoformat() if comment.edited_at else None,
+        "created_at": utc_iso(comment.created_at),
+        "edited_at": utc_iso_or_none(comment.edited_at),
     }
 
 
@@ -106,7 +138,7 @@ def comment_data(comment: Comment, *, moderator: bool) -> dict[str, Any]:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso_or_none(value)
 
 
 def agenda_item_data(item: AgendaItem, *, now: datetime) -> dict[str, Any]:
@@ -213,6 +245,7 @@ def feedback_ref(
     contribution: Any = None,
     answer: Any = None,
     vote_reason: VoteReason | None = None,
+    proposal: Any = None,
 ) -> dict[str, Any]:
     """Which piece of feedback: ``{"type": "comment"|"idea"|"contribution"|"answer"|
     "vote_reason", "id": …, "goal": …}``. Contributions and answers are the public's
@@ -220,6 +253,8 @@ def feedback_ref(
     is a concern or veto given in a goal's vote."""
     if comment is not None:
         return {"type": "comment", "id": comment.pk, "goal": comment.goal_id}
+    if proposal is not None:  # a change proposal (deliberation.proposals)
+        return {"type": "proposal", "id": proposal.pk, "goal": proposal.goal_id}
     if vote_reason is not None:
         return {"type": "vote_reason", "id": vote_reason.pk, "goal": vote_reason.goal_id}
     if contribution is not None:
@@ -240,6 +275,7 @@ def disposition_data(disposition: Disposition) -> dict[str, Any]:
             contribution=disposition.contribution,
             answer=disposition.answer,
             vote_reason=disposition.vote_reason,
+            proposal=disposition.proposal,
         ),
         "round": disposition.round_id,
         "value": disposition.value,
@@ -267,7 +303,7 @@ def hand_data(hand: HandRaise) -> dict[str, Any]:
         "id": hand.pk,
         "user": person(hand.user),
         "state": hand.state,
-        "raised_at": hand.raised_at.isoformat(),
+        "raised_at": utc_iso(hand.raised_at),
         "point_of_order": hand.point_of_order,
         "first_time": hand.first_time,
         "started_at": _iso(hand.started_at),
@@ -321,8 +357,8 @@ def pulse_data(
         "id": pulse.pk,
         "question": pulse.question,
         "asked_by": person(pulse.asked_by) if pulse.asked_by_id else None,
-        "asked_at": pulse.asked_at.isoformat(),
-        "ends_at": pulse.ends_at.isoformat(),
+        "asked_at": utc_iso(pulse.asked_at),
+        "ends_at": utc_iso(pulse.ends_at),
         "closed_at": _iso(pulse.closed_at),
         "counts": counts,
         "total": sum(counts.values()),

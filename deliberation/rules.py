@@ -4,9 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import Any
 
 import rules
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Q
 
 from deliberation.models import Circle, Membership
 from deliberation.phases import Action, active_phase, allows
@@ -18,11 +23,55 @@ def _circle_of(obj: Any) -> Circle | None:
     return getattr(obj, "circle", None)
 
 
-def _roles(user: Any, circle: Circle | None) -> set[str]:
+# A room command's roles, read together with the account (``fresh_account``) and kept on
+# that user object: the socket's commands get a fresh object each, so the memo never
+# outlives one command, and a revocation takes effect at the next.
+_ROLES_MEMO = "_konsens_room_roles"
+
+
+def _roles(user: Any, circle: Circle | None) -> AbstractSet[str]:
     if circle is None or not getattr(user, "is_authenticated", False):
-        return set()
+        return frozenset()
+    memo = getattr(user, _ROLES_MEMO, None)
+    if memo is not None and memo[0] == circle.pk:
+        return memo[1]
     # Asked fresh every time: a membership revoked during a live session takes effect at once.
-    return set(Membership.objects.filter(user=user, circle=circle).values_list("role", flat=True))
+    # No ORDER BY: Membership's ordering would join the circle, its field and the user.
+    return frozenset(
+        Membership.objects.filter(user=user, circle=circle)
+        .order_by()
+        .values_list("role", flat=True)
+    )
+
+
+@lru_cache(maxsize=1)
+def _fresh_account_sql() -> str:
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
+    users, members = quote(user_model._meta.db_table), quote(Membership._meta.db_table)
+    pk = quote(user_model._meta.pk.column)
+    return (
+        f"SELECT {users}.*, {members}.{quote('role')} AS konsens_room_role "  # noqa: S608
+        f"FROM {users} LEFT JOIN {members} ON ({members}.{quote('user_id')} = {users}.{pk} "
+        f"AND {members}.{quote('circle_id')} = %s) "
+        f"WHERE {users}.{pk} = %s AND {users}.{quote('is_active')}"
+    )
+
+
+def fresh_account(user_id: int, circle: Circle) -> tuple[Any, str | None]:
+    """The active account ``user_id`` as the database has it now and its role in ``circle``'s
+    room (``room_role``), in one query (every room command asks this); ``(None, None)`` for a
+    deactivated or deleted account. The roles stay on the returned object for the rules
+    asked during the same command."""
+    rows = list(get_user_model()._default_manager.raw(_fresh_account_sql(), [circle.pk, user_id]))
+    if not rows:
+        return None, None
+    user = rows[0]
+    roles = frozenset(
+        str(role) for row in rows if (role := getattr(row, "konsens_room_role", None))
+    )
+    setattr(user, _ROLES_MEMO, (circle.pk, roles))
+    return user, _room_role(user, circle, roles)
 
 
 @rules.predicate
@@ -77,8 +126,44 @@ is_circle_speaker = has_circle_role(
 )
 is_circle_rater = has_circle_role(Membership.Role.EXPERT, Membership.Role.MODERATOR)
 
-# Rooms
-rules.add_perm("deliberation.view_room", is_public_circle | is_circle_member | is_staff)
+
+@rules.predicate
+def is_field_drafter(user: Any, obj: Any) -> bool:
+    """A drafter of any circle of the same action field: the working group writes the goals
+    that the expert circle discusses, so it evaluates that circle's feedback too — and sees
+    the room of a private circle of its field (as a viewer: it reads, evaluates and revises,
+    but does not speak, rate or vote there, and gets no members' video link)."""
+    circle = _circle_of(obj)
+    if circle is None or not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.DRAFTER, circle__action_field_id=circle.action_field_id
+    ).exists()
+
+
+def visible_circles_filter(user: Any) -> Q | None:
+    """The ``deliberation.view_room`` rule as one filter on ``Circle`` (lists and bulk
+    checks), ``None`` for all (staff). Keep in step with the predicate below and
+    ``room_role``; ``tests/deliberation/test_field_drafter_access.py`` checks they agree."""
+    if getattr(user, "is_staff", False):
+        return None
+    visible = Q(is_public=True)
+    if getattr(user, "is_authenticated", False):
+        mine = Membership.objects.filter(user=user)
+        visible |= Q(pk__in=mine.values("circle_id"))
+        visible |= Q(
+            action_field_id__in=mine.filter(role=Membership.Role.DRAFTER).values(
+                "circle__action_field_id"
+            )
+        )
+    return visible
+
+
+# Rooms: public ones for everybody; private ones for their members, the field's drafters
+# (the working group evaluates and revises the expert circle's feedback) and staff.
+rules.add_perm(
+    "deliberation.view_room", is_public_circle | is_circle_member | is_field_drafter | is_staff
+)
 rules.add_perm("deliberation.post_comment", is_circle_speaker)
 rules.add_perm("deliberation.moderate_room", is_circle_moderator)
 rules.add_perm("deliberation.raise_hand", is_circle_speaker)
@@ -103,25 +188,50 @@ rules.add_perm("deliberation.draft_goal", is_circle_drafter | is_circle_moderato
 
 
 def room_role(user: Any, circle: Circle) -> str | None:
-    """The role a user has in a room: moderator > expert > drafter > viewer; None: refused."""
-    return _strongest_role(user, circle, _roles(user, circle))
+    """The role a user has in a room: moderator > expert > drafter > viewer; None: refused.
+    A private room's viewers are staff and the drafters of its action field."""
+    return _room_role(user, circle, _roles(user, circle))
+
+
+def _room_role(user: Any, circle: Circle, roles: AbstractSet[str]) -> str | None:
+    if roles or circle.is_public or getattr(user, "is_staff", False):
+        return _strongest_role(user, circle, roles, field_drafter=False)
+    drafter = bool(is_field_drafter.test(user, circle))
+    return _strongest_role(user, circle, roles, field_drafter=drafter)
 
 
 def room_roles(user: Any, circles: list[Circle]) -> dict[int, str | None]:
-    """``room_role`` for many circles in one query (lists of rooms)."""
+    """``room_role`` for many circles in two queries at most (lists of rooms)."""
     memberships: dict[int, set[str]] = {}
+    drafting: set[int] = set()  # action fields in which the user drafts
     if getattr(user, "is_authenticated", False):
-        rows = Membership.objects.filter(user=user, circle__in=[c.pk for c in circles])
-        for circle_id, role in rows.values_list("circle_id", "role"):
-            memberships.setdefault(circle_id, set()).add(role)
-    return {c.pk: _strongest_role(user, c, memberships.get(c.pk, set())) for c in circles}
+        rows = Membership.objects.filter(user=user).values_list(
+            "circle_id", "role", "circle__action_field_id"
+        )
+        wanted = {c.pk for c in circles}
+        for circle_id, role, field_id in rows:
+            if circle_id in wanted:
+                memberships.setdefault(circle_id, set()).add(role)
+            if role == Membership.Role.DRAFTER:
+                drafting.add(field_id)
+    return {
+        c.pk: _strongest_role(
+            user,
+            c,
+            memberships.get(c.pk, set()),
+            field_drafter=c.action_field_id in drafting,
+        )
+        for c in circles
+    }
 
 
-def _strongest_role(user: Any, circle: Circle, roles: set[str]) -> str | None:
+def _strongest_role(
+    user: Any, circle: Circle, roles: AbstractSet[str], *, field_drafter: bool
+) -> str | None:
     for role in (Membership.Role.MODERATOR, Membership.Role.EXPERT, Membership.Role.DRAFTER):
         if role in roles:
             return str(role)
-    if circle.is_public or getattr(user, "is_staff", False):
+    if circle.is_public or getattr(user, "is_staff", False) or field_drafter:
         return "viewer"
     return None
 
@@ -140,18 +250,6 @@ def phase_allows(action: Action) -> Any:
         return allows(active_phase(obj), action)
 
     return check
-
-
-@rules.predicate
-def is_field_drafter(user: Any, obj: Any) -> bool:
-    """A drafter of any circle of the same action field: the working group writes the goals
-    that the expert circle discusses, so it evaluates that circle's feedback too."""
-    circle = _circle_of(obj)
-    if circle is None or not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(
-        user=user, role=Membership.Role.DRAFTER, circle__action_field_id=circle.action_field_id
-    ).exists()
 
 
 # Who may, whatever the phase (services use these to tell "not you" from "not now").

@@ -19,7 +19,7 @@ from deliberation.models import (
     Membership,
 )
 from deliberation.pulse import pulse_state
-from deliberation.rules import room_roles
+from deliberation.rules import room_roles, visible_circles_filter
 from deliberation.speakers import speakers_queue
 
 
@@ -34,14 +34,18 @@ def current_concept() -> Concept | None:
 
 
 def concept_fields_with_goals(concept: Concept) -> list[ActionField]:
-    """The concept's action fields in order, each with ``goals`` and their current version.
+    """The concept's action fields in order, each with ``goals`` (title and status) and
+    ``circles``: what the concept page lists, and no more columns than it shows.
 
     Three queries whatever the number of fields and goals."""
-    goals = Goal.objects.select_related("current_version").order_by("order", "pk")
+    goals = Goal.objects.only("action_field_id", "title", "status", "order").order_by("order", "pk")
+    circles = Circle.objects.only("action_field_id", "kind", "title", "slug", "is_public")
     return list(
-        concept.action_fields.order_by("order", "pk").prefetch_related(
+        concept.action_fields.only("concept_id", "title", "slug", "order")
+        .order_by("order", "pk")
+        .prefetch_related(
             Prefetch("goals", queryset=goals),
-            Prefetch("circles", queryset=Circle.objects.order_by("kind")),
+            Prefetch("circles", queryset=circles.order_by("kind")),
         )
     )
 
@@ -78,7 +82,8 @@ def circle_by_slug(slug: str) -> Circle | None:
 
 
 def visible_circles(user: Any) -> list[Circle]:
-    """Circles whose room ``user`` may enter (public ones, plus their own private ones)."""
+    """Circles whose room ``user`` may enter (public ones, their own private ones and, for a
+    drafter, the private ones of their action field)."""
     circles = list(
         Circle.objects.select_related("action_field").order_by("action_field__order", "kind")
     )
@@ -200,14 +205,13 @@ def goal_version(*, goal_id: int, number: int) -> GoalVersion | None:
 
 def circles_visible_to(user: Any, *, action_field_slug: str | None = None) -> QuerySet[Circle]:
     """The circles ``user`` may see, in one query: the same answer as the
-    ``deliberation.view_room`` rule (public, or a member, or staff) for each row."""
+    ``deliberation.view_room`` rule (public, or a member, or the field's drafter, or staff)
+    for each row."""
     circles = Circle.objects.select_related("action_field").order_by(
         "action_field__order", "action_field_id", "kind", "pk"
     )
-    if not getattr(user, "is_staff", False):
-        visible = Q(is_public=True)
-        if getattr(user, "is_authenticated", False):
-            visible |= Q(pk__in=Membership.objects.filter(user=user).values("circle_id"))
+    visible = visible_circles_filter(user)
+    if visible is not None:
         circles = circles.filter(visible)
     if action_field_slug is not None:
         circles = circles.filter(action_field__slug=action_field_slug)
@@ -246,8 +250,15 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
     circle.action_field = ActionField.objects.only("pk", "slug", "title").get(
         pk=circle.action_field_id
     )
-    goals = [payloads.goal_data(goal) for goal in room_goals(circle)]
-    comments = list(Comment.objects.filter(circle=circle).select_related("author").order_by("pk"))
+    from deliberation.plain import plain_prefetch
+
+    goals = [payloads.goal_data(goal) for goal in plain_prefetch(list(room_goals(circle)))]
+    comments = list(
+        Comment.objects.filter(circle=circle)
+        .select_related("author", "version")
+        .prefetch_related("placements__version")
+        .order_by("pk")
+    )
     common: dict[str, Any] = {
         "room": payloads.room_settings(circle),
         "goals": goals,
@@ -256,7 +267,9 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
         "focus": circle.focus_goal_id,
         "pulse": pulse_state(circle),
         # What the round-opening and revision forms offer, whatever is in discussion now.
-        "field_goals": [payloads.goal_data(goal) for goal in field_agenda_goals(circle)],
+        "field_goals": [
+            payloads.goal_data(goal) for goal in plain_prefetch(list(field_agenda_goals(circle)))
+        ],
         "comment_dispositions": [
             payloads.disposition_data(d) for d in room_comment_dispositions(circle)
         ],
@@ -277,11 +290,14 @@ def room_snapshot(circle: Circle) -> RoomSnapshot:
 def personal_data(user: Any) -> dict[str, Any]:
     """What the deliberation stores about ``user``, for the person's own export
     (``accounts.export``): memberships, comments, ratings, ideas, hands and turns, pulse
-    answers, goal versions and vote reasons written, decisions taken. Plain dicts, a fixed
+    answers, goal versions and vote reasons written, change proposals and quick-vote hands,
+    decisions taken. Plain dicts, a fixed
     number of queries. (Room events are not listed one by one: they repeat these.)"""
     from deliberation.models import (
+        ChangeProposal,
         HandRaise,
         Idea,
+        ProposalBallot,
         PulseAnswer,
         Rating,
         RoomEvent,
@@ -379,6 +395,26 @@ def personal_data(user: Any) -> dict[str, Any]:
             "kind",
             "text",
             "created_at",
+        ),
+        "change_proposals": rows(
+            ChangeProposal.objects.filter(author=user),
+            "id",
+            "circle__slug",
+            "goal_id",
+            "version__number",
+            "paragraph",
+            "quote",
+            "replacement",
+            "reason",
+            "state",
+            "created_at",
+        ),
+        "quick_votes": rows(
+            ProposalBallot.objects.filter(voter=user),
+            "id",
+            "vote__proposal_id",
+            "choice",
+            "cast_at",
         ),
         "decisions_on_feedback": rows(
             Disposition.objects.filter(decided_by=user), "id", "value", "response", "decided_at"

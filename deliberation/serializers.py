@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.fields import UtcDateTimeField
 from deliberation.models import Circle, Concept, Goal
 from kernel.rendering import render_markdown
 
@@ -26,6 +28,25 @@ class MarkdownHtmlField(serializers.Field):
 
     def to_representation(self, value: str) -> str:
         return render_markdown(value)
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choice field's value, as ``get_<field>_display`` gives it, from a table
+    translated once per language: ``get_FOO_display`` rebuilds and hashes the choices for
+    every object, and DRF inspects the method's signature each time (a third of a goal
+    list). Still a string in the schema."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.choices = choices
+        self._tables: dict[str, dict[Any, str]] = {}
+
+    def to_representation(self, value: Any) -> str:
+        language = get_language() or ""
+        table = self._tables.get(language)
+        if table is None:
+            table = self._tables[language] = {v: str(label) for v, label in self.choices}
+        return table.get(value, str(value))
 
 
 class PersonSerializer(serializers.Serializer):
@@ -52,8 +73,8 @@ class ConceptSerializer(serializers.Serializer):
     preamble = serializers.CharField()
     preamble_html = MarkdownHtmlField(source="preamble")
     status = serializers.ChoiceField(choices=Concept.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
-    ideas_deadline = serializers.DateTimeField(allow_null=True)
+    status_label = ChoiceLabelField(Concept.Status.choices, source="status")
+    ideas_deadline = UtcDateTimeField(allow_null=True)
     contact_email = serializers.CharField()
     owner = serializers.CharField()
     action_fields = ActionFieldRefSerializer(many=True)
@@ -64,7 +85,7 @@ class GoalRefSerializer(serializers.Serializer):
     title = serializers.CharField()
     order = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Goal.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = ChoiceLabelField(Goal.Status.choices, source="status")
     current_version_number = serializers.SerializerMethodField()
 
     def get_current_version_number(self, goal: Goal) -> int | None:
@@ -89,7 +110,7 @@ class GoalVersionSerializer(serializers.Serializer):
     rationale_html = MarkdownHtmlField(source="rationale")
     change_note = serializers.CharField()
     author = PersonSerializer(allow_null=True)
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
 
 
 class GoalSerializer(serializers.Serializer):
@@ -98,9 +119,9 @@ class GoalSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     action_field = serializers.SlugField(source="action_field.slug")
     status = serializers.ChoiceField(choices=Goal.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
-    status_changed_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
+    status_label = ChoiceLabelField(Goal.Status.choices, source="status")
+    status_changed_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
     current_version = GoalVersionSerializer(allow_null=True)
 
 
@@ -108,7 +129,7 @@ class CircleSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=Circle.Kind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = ChoiceLabelField(Circle.Kind.choices, source="kind")
     is_public = serializers.BooleanField()
     action_field = serializers.SlugField(source="action_field.slug")
 

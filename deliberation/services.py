@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from deliberation import payloads, phases, speakers
+from deliberation import anchors, payloads, phases, speakers
 from deliberation.eventlog import lock_room, record_event
+from deliberation.field_access import field_access_changed, lock_field_rooms
 from deliberation.models import (
     ActionField,
     Circle,
@@ -26,11 +27,12 @@ from deliberation.models import (
     Round,
     RoundComment,
 )
-from deliberation.rounds.selectors import active_round
+from deliberation.rounds.selectors import active_round_row
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
-from kernel.rendering import render_markdown, split_paragraphs
+from kernel.prepared import Prepared
+from kernel.rendering import render_markdown
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -100,12 +102,13 @@ def _may_manage_members(actor: Any | None, circle: Circle) -> None:
 
 
 def _locked_membership(membership: Membership | int) -> Membership:
-    """The membership row, re-read under the room lock. Precondition: inside a transaction."""
+    """The membership row, re-read under the room lock (every room of its action field).
+    Precondition: inside a transaction."""
     pk = membership if isinstance(membership, int) else membership.pk
     circle_id = Membership.objects.filter(pk=pk).values_list("circle_id", flat=True).first()
     if circle_id is None:
         raise NotFound(_("Diese Mitgliedschaft gibt es nicht (mehr)."))
-    lock_room(circle_id)
+    lock_field_rooms(circle_id)
     locked = Membership.objects.select_related("user", "circle").filter(pk=pk).first()
     if locked is None:
         raise NotFound(_("Diese Mitgliedschaft gibt es nicht (mehr)."))
@@ -121,7 +124,7 @@ def membership_add(*, actor: Any | None, user: Any, circle: Circle, role: str) -
     role = _check_role(role)
     _may_manage_members(actor, circle)
     with transaction.atomic():
-        lock_room(circle.pk)
+        lock_field_rooms(circle.pk)
         membership, created = Membership.objects.get_or_create(user=user, circle=circle, role=role)
         if created:
             record_event(
@@ -130,6 +133,8 @@ def membership_add(*, actor: Any | None, user: Any, circle: Circle, role: str) -
                 payload=payloads.membership_data(membership),
                 actor=actor,
             )
+            if role == Membership.Role.DRAFTER:
+                field_access_changed(membership=membership, actor=actor)
     return membership
 
 
@@ -161,6 +166,8 @@ def membership_change_role(
             payload=payloads.membership_data(locked, previous_role=previous),
             actor=actor,
         )
+        if Membership.Role.DRAFTER in (previous, role):
+            field_access_changed(membership=locked, actor=actor)
     return locked
 
 
@@ -172,6 +179,8 @@ def membership_remove(*, actor: Any | None, membership: Membership | int) -> Non
         _may_manage_members(actor, locked.circle)
         data = payloads.membership_data(locked)
         circle = locked.circle
+        if locked.role == Membership.Role.DRAFTER:
+            field_access_changed(membership=locked, actor=actor)
         locked.delete()
         record_event(circle=circle, kind="member.removed", payload=data, actor=actor)
 
@@ -350,7 +359,8 @@ def goal_version_create(
     """Publish a new immutable version; it becomes the goal's current version.
 
     ``from_vote`` is for ``voting.services`` only: the winning wording of a resistance vote
-    becomes a version while the goal is still in vote, just before it is adopted."""
+    becomes a version while the goal is still in vote, just before it is adopted. Anchored
+    comments and proposals are re-anchored in it (``deliberation.anchors``)."""
     text = (text or "").strip()
     if not text:
         raise Invalid(_("Eine Fassung braucht einen Text."), field="text")
@@ -383,6 +393,7 @@ def goal_version_create(
         goal.current_version = version
         goal.save(update_fields=["current_version"])
         _goal_in_field_rooms(goal, "goal.version_published", actor, {})
+        anchors.anchors_place(version=version, actor=actor)
     return version
 
 
@@ -409,7 +420,7 @@ def _comment_round(circle: Circle) -> Round | None:
 
     No active round means free discussion: commenting stays open. Precondition: the caller
     holds the room lock, so the phase cannot change under the new comment."""
-    active = active_round(circle)
+    active = active_round_row(circle.pk)
     if active is not None and not phases.allows(active.phase, phases.Action.COMMENT):
         raise Conflict(
             _(
@@ -422,6 +433,35 @@ def _comment_round(circle: Circle) -> Round | None:
     return active
 
 
+# The command path's reads, compiled once (kernel.prepared; docs/performance.md, "Round 2").
+_comment_by_key: Prepared[Comment] = Prepared(
+    lambda author, key: Comment.objects.filter(author_id=author, client_key=key).order_by()[:1],
+    int,
+    str,
+)
+_goal_in_field: Prepared[Goal] = Prepared(
+    lambda goal, field: Goal.objects.filter(pk=goal, action_field_id=field).order_by()[:1]
+)
+_version: Prepared[GoalVersion] = Prepared(
+    lambda pk: GoalVersion.objects.filter(pk=pk).order_by()[:1]
+)
+
+
+def _room_goal(circle: Circle, goal_id: Any) -> Goal | None:
+    """The goal of ``circle``'s field with its current version (or None)."""
+    if not isinstance(goal_id, int) or isinstance(goal_id, bool):
+        return (
+            Goal.objects.select_related("current_version")
+            .filter(pk=goal_id, action_field_id=circle.action_field_id)
+            .first()
+        )
+    goal = _goal_in_field.first(goal_id, circle.action_field_id)
+    if goal is not None:
+        version_id = goal.current_version_id
+        goal.current_version = _version.first(version_id) if version_id is not None else None
+    return goal
+
+
 def comment_post(
     *,
     actor: Any,
@@ -432,11 +472,13 @@ def comment_post(
     reply_to: int | None = None,
     anchor_paragraph: int | None = None,
     anchor_quote: str = "",
+    anchor_prefix: str = "",
 ) -> tuple[Comment, bool]:
     """Post a comment on the goal's current version in ``circle``'s room.
 
     Idempotent per author and ``client_key``: the same key again returns the existing comment
-    and ``created=False``, records nothing. Returns ``(comment, created)``.
+    and ``created=False``, records nothing. Returns ``(comment, created)``. The anchor's
+    context is taken from the text (``anchor_prefix`` only picks among repeated quotes).
     """
     _require(
         actor,
@@ -447,22 +489,15 @@ def comment_post(
     if not isinstance(client_key, str) or len(client_key) > CLIENT_KEY_MAX_LENGTH:
         raise Invalid(_("client_key muss Text mit höchstens 64 Zeichen sein."), field="client_key")
     if client_key:
-        existing = Comment.objects.filter(author=actor, client_key=client_key).first()
+        existing = _comment_by_key.first(actor.pk, client_key)
         if existing is not None:
             return existing, False
     body = _clean_body(body)
-    anchor_quote = (anchor_quote or "").strip()
-    if len(anchor_quote) > 500:
-        raise Invalid(_("Das Zitat darf höchstens 500 Zeichen lang sein."), field="anchor")
     try:
         with transaction.atomic():
             lock_room(circle.pk)
             active_round = _comment_round(circle)
-            goal = (
-                Goal.objects.select_related("current_version")
-                .filter(pk=goal_id, action_field_id=circle.action_field_id)
-                .first()
-            )
+            goal = _room_goal(circle, goal_id)
             if goal is None or goal.current_version is None:
                 raise NotFound(_("Dieses Ziel gibt es in diesem Raum nicht."), field="goal")
             if goal.status != Goal.Status.IN_DISCUSSION:
@@ -487,14 +522,7 @@ def comment_post(
                         _("Auf Antworten kann nicht geantwortet werden (eine Ebene)."),
                         field="reply_to",
                     )
-            if anchor_paragraph is not None:
-                count = len(split_paragraphs(version.text))
-                if not 1 <= anchor_paragraph <= count:
-                    raise Invalid(
-                        _("Absatz %(p)s gibt es nicht; diese Fassung hat %(n)s Absätze.")
-                        % {"p": anchor_paragraph, "n": count},
-                        field="anchor",
-                    )
+            anchor = anchors.comment_anchor(version, anchor_paragraph, anchor_quote, anchor_prefix)
             comment = Comment.objects.create(
                 circle=circle,
                 goal=goal,
@@ -503,9 +531,8 @@ def comment_post(
                 parent=parent,
                 body=body,
                 body_html=render_markdown(body),
-                anchor_paragraph=anchor_paragraph,
-                anchor_quote=anchor_quote if anchor_paragraph is not None else "",
                 client_key=client_key,
+                **anchor,
             )
             if active_round is not None:
                 RoundComment.objects.create(round=active_round, comment=comment)

@@ -16,7 +16,7 @@ from typing import Any
 
 from deliberation import payloads
 from deliberation.models import Circle, HandRaise
-from deliberation.rounds.selectors import active_round
+from deliberation.rounds.selectors import active_round_row
 
 OPEN_HAND_STATES = (HandRaise.State.WAITING, HandRaise.State.SPEAKING)
 
@@ -28,7 +28,7 @@ class Scope:
 
 
 def current_scope(circle: Circle) -> Scope:
-    round_ = active_round(circle)
+    round_ = active_round_row(circle.pk)
     return Scope(round_id=round_.pk if round_ else None, goal_id=circle.focus_goal_id)
 
 

@@ -39,3 +39,16 @@ def render_markdown(source: str) -> str:
 def split_paragraphs(text: str) -> list[str]:
     """The paragraphs of a goal version, as anchors count them (1-based in the protocol)."""
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+@lru_cache(maxsize=4096)
+def render_inline(source: str) -> str:
+    """Safe inline HTML for one line of a text (emphasis, code, links; never a block): the
+    numbered lines of a version (``deliberation.lines``)."""
+    return nh3.clean(
+        _md().renderInline(source),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    ).strip()

@@ -35,6 +35,11 @@ urlpatterns = [
         Q + "responses.csv", api.ResponsesCsvApi.as_view(), name="api-questionnaire-responses-csv"
     ),
     path(Q + "response/", api.OwnResponseApi.as_view(), name="api-questionnaire-response"),
+    path(
+        Q + "translations/<str:language>/",
+        api.QuestionnaireTranslationApi.as_view(),
+        name="api-questionnaire-translation",
+    ),
     path("invitations/<str:token>/", api.InvitationApi.as_view(), name="api-invitation"),
     path("answers/<int:answer_id>/goal/", api.AnswerGoalApi.as_view(), name="api-answer-goal"),
     path(
@@ -46,6 +51,11 @@ urlpatterns = [
         "circles/<slug:slug>/contributions/<int:contribution_id>/disposition/",
         api.ContributionDispositionApi.as_view(),
         name="api-contribution-disposition",
+    ),
+    path(
+        "circles/<slug:slug>/rounds/<int:number>/public-feedback/",
+        api.RoundPublicFeedbackApi.as_view(),
+        name="api-round-public-feedback",
     ),
     path(
         "concepts/<slug:slug>/contributions/",

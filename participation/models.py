@@ -67,6 +67,9 @@ class Questionnaire(models.Model):
         default=Status.DRAFT,
     )
     deadline = models.DateTimeField(_("Antworten bis"), null=True, blank=True)
+    # {"tr": {"title": …, "intro": …}, …}: the texts in other languages, entered by whoever
+    # manages the questionnaire (services.questionnaire_translate); German is the original.
+    translations = models.JSONField(_("Übersetzungen"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -114,6 +117,8 @@ class Question(models.Model):
         related_name="questions",
         verbose_name=_("bezieht sich auf Ziel"),
     )
+    # {"tr": {"text": …, "hint": …}, …}
+    translations = models.JSONField(_("Übersetzungen"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("Frage")
@@ -139,6 +144,8 @@ class Choice(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("Reihenfolge"))
     label = models.CharField(_("Antwortmöglichkeit"), max_length=200)
+    # {"tr": {"label": …}, …}
+    translations = models.JSONField(_("Übersetzungen"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("Antwortmöglichkeit")
@@ -228,6 +235,8 @@ class Response(models.Model):
     created_at = models.DateTimeField(_("begonnen am"))
     updated_at = models.DateTimeField(_("zuletzt gespeichert am"))
     submitted_at = models.DateTimeField(_("abgeschickt am"), null=True, blank=True)
+    # The interface language the answers were given in (evaluation counts per language).
+    language = models.CharField(_("Sprache"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("Antwortbogen")

@@ -8,6 +8,7 @@ from typing import Any
 from deliberation import payloads
 from deliberation.models import Disposition
 from kernel.rendering import render_markdown
+from kernel.times import utc_iso_or_none
 from participation import selectors
 from participation.models import (
     Answer,
@@ -20,7 +21,7 @@ from participation.models import (
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso_or_none(value)
 
 
 def question_data(question: Question) -> dict[str, Any]:

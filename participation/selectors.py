@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -207,6 +208,9 @@ class Results:
     submitted: int
     drafts: int
     questions: list[QuestionResult]
+    # (language name, submitted responses) for the languages answered in; one list for all
+    # of them, since answers refer to the same questions and options in every language.
+    languages: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _rows(labels: list[str], counts: list[int], answered: int) -> list[DistributionRow]:
@@ -311,11 +315,22 @@ def questionnaire_results(
         .annotate(n=Count("id"))
         .values_list("state", "n")
     )
+    by_language = dict(
+        questionnaire.responses.filter(state=Response.State.SUBMITTED)
+        .values_list("language")
+        .annotate(n=Count("id"))
+        .values_list("language", "n")
+    )
+    names = dict(settings.LANGUAGES)
     return Results(
         questionnaire=questionnaire,
         submitted=states.get(Response.State.SUBMITTED, 0),
         drafts=states.get(Response.State.DRAFT, 0),
         questions=results,
+        languages=[
+            (str(names.get(code) or _("nicht erfasst")), count)
+            for code, count in sorted(by_language.items(), key=lambda item: -item[1])
+        ],
     )
 
 
@@ -566,7 +581,7 @@ def round_public_feedback(round_: Round, *, goal_ids: Iterable[int]) -> PublicFe
             response__state=Response.State.SUBMITTED,
         )
         .exclude(text="")
-        .select_related("question", "response__respondent", "goal", *_DISPOSITION)
+        .select_related("question__questionnaire", "response__respondent", "goal", *_DISPOSITION)
         .order_by("response__submitted_at", "pk")
     )
     if closed_at is not None:

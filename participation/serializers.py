@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import UtcDateTimeField
 from deliberation.models import Disposition
 from deliberation.rounds.serializers import DispositionOutput, PersonOutput
 from participation import services
@@ -43,7 +44,7 @@ class QuestionnaireCreateInput(serializers.Serializer):
     distribution = serializers.ChoiceField(
         choices=Questionnaire.Distribution.choices, default=Questionnaire.Distribution.PUBLIC
     )
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    deadline = UtcDateTimeField(required=False, allow_null=True, default=None)
 
 
 class QuestionnaireUpdateInput(serializers.Serializer):
@@ -56,9 +57,7 @@ class QuestionnaireUpdateInput(serializers.Serializer):
         required=False,
         help_text="Only while it is a draft.",
     )
-    deadline = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="null: no deadline."
-    )
+    deadline = UtcDateTimeField(required=False, allow_null=True, help_text="null: no deadline.")
 
 
 class QuestionInput(serializers.Serializer):
@@ -89,7 +88,7 @@ class QuestionMoveInput(serializers.Serializer):
 
 
 class OpenInput(serializers.Serializer):
-    deadline = serializers.DateTimeField(
+    deadline = UtcDateTimeField(
         required=False, allow_null=True, help_text="Leave out to keep the current deadline."
     )
 
@@ -230,13 +229,13 @@ class QuestionnaireOutput(serializers.Serializer):
     intro_html = serializers.CharField()
     distribution = serializers.ChoiceField(choices=Questionnaire.Distribution.choices)
     status = serializers.ChoiceField(choices=Questionnaire.Status.choices)
-    deadline = serializers.DateTimeField(allow_null=True)
+    deadline = UtcDateTimeField(allow_null=True)
     accepting = serializers.BooleanField(
         help_text="Takes answers now: open and before its deadline, by the server's clock."
     )
-    created_at = serializers.DateTimeField()
-    opened_at = serializers.DateTimeField(allow_null=True)
-    closed_at = serializers.DateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+    opened_at = UtcDateTimeField(allow_null=True)
+    closed_at = UtcDateTimeField(allow_null=True)
 
 
 class QuestionnaireDetailOutput(QuestionnaireOutput):
@@ -262,8 +261,8 @@ class AnswerOutput(serializers.Serializer):
 class ResponseOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=Response.State.choices)
     receipt = serializers.CharField(allow_null=True, help_text="Issued on submitting.")
-    updated_at = serializers.DateTimeField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
+    updated_at = UtcDateTimeField()
+    submitted_at = UtcDateTimeField(allow_null=True)
     answers = AnswerOutput(many=True)
 
 
@@ -281,7 +280,7 @@ class TextAnswerOutput(serializers.Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     receipt = serializers.CharField()
-    submitted_at = serializers.DateTimeField()
+    submitted_at = UtcDateTimeField()
     goal = serializers.IntegerField(allow_null=True)
     disposition = DispositionOutput(allow_null=True)
 
@@ -318,14 +317,14 @@ class ContributionOutput(serializers.Serializer):
     state = serializers.ChoiceField(choices=Contribution.State.choices)
     moderation_reason = serializers.CharField(allow_null=True)
     goal = serializers.IntegerField(allow_null=True)
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
     disposition = DispositionOutput(allow_null=True)
 
 
 class QueueStatsOutput(serializers.Serializer):
     pending = serializers.IntegerField()
     by_kind = serializers.DictField(child=serializers.IntegerField())
-    oldest = serializers.DateTimeField(allow_null=True, help_text="The oldest waiting since.")
+    oldest = UtcDateTimeField(allow_null=True, help_text="The oldest waiting since.")
     reported = serializers.IntegerField()
 
 

@@ -46,6 +46,11 @@ urlpatterns = [
     path(Q + "auswertung/", views.results, name="results"),
     path(Q + "antworten.csv", views.responses_csv, name="responses_csv"),
     path(Q + "antworten/<int:answer_id>/ziel/", views.answer_goal, name="answer_goal"),
+    path(
+        Q + "uebersetzung/<str:language>/",
+        views.questionnaire_translation,
+        name="questionnaire_translation",
+    ),
     path(Q + "teilnehmen/", views.respond, name="respond"),
     path(Q + "quittung/", views.receipt, name="receipt"),
     path("beteiligung/einladung/<str:token>/", views.invited, name="invited"),

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from deliberation import payloads
 from deliberation.models import Circle
-from deliberation.rules import room_role
+from deliberation.rules import fresh_account, room_role
 from kernel.errors import Forbidden, NotFound
 from rooms.tickets import ticket_redeem
 
@@ -27,8 +26,8 @@ def access_current(*, user: Any, circle: Circle, role: str) -> Any:
     the one read at connect, whatever the admin did since."""
     if not getattr(user, "is_authenticated", False):
         return user
-    fresh = get_user_model()._default_manager.filter(pk=user.pk, is_active=True).first()
-    if fresh is None or room_role(fresh, circle) != role:
+    fresh, current = fresh_account(user.pk, circle)
+    if fresh is None or current != role:
         raise AccessChanged
     return fresh
 

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from attendance import services as attendance_services
-from deliberation import circles, pulse, services
+from deliberation import circles, proposals, pulse, services
 from deliberation.models import Circle
 from deliberation.rounds import services as round_services
 from kernel.errors import Invalid, NotFound
@@ -48,6 +48,7 @@ def _comment_post(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, An
         reply_to=f.get("reply_to"),
         anchor_paragraph=anchor.get("paragraph"),
         anchor_quote=anchor.get("quote") or "",
+        anchor_prefix=anchor.get("prefix") or "",
     )
     return {"comment": comment.pk, "created": created}
 
@@ -206,8 +207,61 @@ def _version_publish(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str,
         comment_ids=f.get("comment_ids") or (),
         idea_ids=f.get("idea_ids") or (),
         vote_reason_ids=f.get("vote_reason_ids") or (),
+        proposal_ids=f.get("proposal_ids") or (),
     )
     return {"version": version.number}
+
+
+# --- change proposals (docs/protocol.md, "Change proposals") ------------------------------
+
+
+def _proposal_create(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    proposal, created = proposals.proposal_create(
+        actor=actor,
+        circle=circle,
+        goal_id=f["goal"],
+        paragraph=f["paragraph"],
+        start=f["start"],
+        end=f["end"],
+        quote=f["quote"],
+        replacement=f["replacement"],
+        reason=f["reason"],
+        client_key=f.get("client_key") or "",
+    )
+    return {"proposal": proposal.pk, "created": created}
+
+
+def _proposal_withdraw(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    proposals.proposal_withdraw(actor=actor, circle=circle, proposal_id=f["proposal"])
+    return {}
+
+
+def _proposal_dispose(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    disposition = proposals.proposal_dispose(
+        actor=actor,
+        circle=circle,
+        proposal_id=f["proposal"],
+        value=f["value"],
+        response=f["response"],
+        modified_text=f.get("modified_text"),
+    )
+    return {"disposition": disposition.pk}
+
+
+def _proposal_vote_open(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    vote = proposals.proposal_vote_open(actor=actor, circle=circle, proposal_id=f["proposal"])
+    return {"vote": vote.pk}
+
+
+def _proposal_vote_cast(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    proposals.proposal_vote_cast(
+        actor=actor, circle=circle, proposal_id=f["proposal"], choice=f["choice"]
+    )
+    return {"choice": f["choice"]}
+
+
+def _proposal_vote_close(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
+    return {"vote": proposals.proposal_vote_close(actor=actor, circle=circle).pk}
 
 
 # --- the vote (docs/voting.md) -----------------------------------------------------------
@@ -252,10 +306,13 @@ def _motion_open(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any
 
 def _room_motion(circle: Circle, motion_id: int) -> int:
     """The motion if it is this room's: a socket acts on its own room only."""
-    motion = voting_selectors.motion_by_id(motion_id)
-    if motion is None or motion.circle_id != circle.pk:
+    if not isinstance(motion_id, int) or isinstance(motion_id, bool):
+        circle_id = None
+    else:
+        circle_id = voting_selectors.motion_circle_id(motion_id)
+    if circle_id is None or circle_id != circle.pk:
         raise NotFound(_("Diese Abstimmung gibt es in diesem Raum nicht."), field="motion")
-    return motion.pk
+    return motion_id
 
 
 def _ballot_cast(actor: Any, circle: Circle, f: dict[str, Any]) -> dict[str, Any]:
@@ -331,6 +388,12 @@ HANDLERS: dict[str, Handler] = {
     "idea.decline": _idea_decline,
     "disposition.set": _disposition_set,
     "version.publish": _version_publish,
+    "proposal.create": _proposal_create,
+    "proposal.withdraw": _proposal_withdraw,
+    "proposal.dispose": _proposal_dispose,
+    "proposal.vote_open": _proposal_vote_open,
+    "proposal.vote_cast": _proposal_vote_cast,
+    "proposal.vote_close": _proposal_vote_close,
     "motion.open": _motion_open,
     "ballot.cast": _ballot_cast,
     "motion.close": _motion_close,
@@ -347,7 +410,7 @@ HANDLERS: dict[str, Handler] = {
 # expert circle's room, yet evaluates and revises there, as in the API. The service asks the
 # same rule again (and the phase); this only opens the socket's door for these frames.
 CAPABILITY_COMMANDS: dict[str, frozenset[str]] = {
-    "evaluate": frozenset({"disposition.set"}),
+    "evaluate": frozenset({"disposition.set", "proposal.dispose"}),
     "revise": frozenset({"version.publish"}),
 }
 

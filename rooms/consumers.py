@@ -8,6 +8,7 @@ service call each, in the database thread), events reach the socket through the 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -58,6 +59,22 @@ def _after(raw: str | None) -> int | None:
     if raw is None or not raw.isdigit() or len(raw) > 18:
         return None
     return int(raw)
+
+
+def _entered(
+    user: Any, slug: str, ticket: str | None
+) -> tuple[RoomAccess, dict[str, bool]] | Close:
+    """Who enters, as whom, and what they may beyond the role: one trip to the database
+    thread; a refusal is the close code."""
+    try:
+        access = enter_room(user=user, slug=slug, ticket=ticket)
+    except TicketRefused:
+        return Close.TICKET_REFUSED
+    except NotFound:
+        return Close.NOT_FOUND
+    except Forbidden:
+        return Close.FORBIDDEN
+    return access, room_capabilities(access.user, access.circle)
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
@@ -115,23 +132,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def _enter(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        try:
-            self.access = await database_sync_to_async(enter_room)(
-                user=self.scope.get("user"), slug=slug, ticket=_query_value(self.scope, "ticket")
-            )
-        except TicketRefused:
-            await self.close(code=int(Close.TICKET_REFUSED))
-            return
-        except NotFound:
-            await self.close(code=int(Close.NOT_FOUND))
-            return
-        except Forbidden:
-            await self.close(code=int(Close.FORBIDDEN))
-            return
-        access = self.access
-        self.may = await database_sync_to_async(room_capabilities)(access.user, access.circle)
-        self.viewer_commands = commands.capability_commands(self.may)
+        user, ticket = self.scope.get("user"), _query_value(self.scope, "ticket")
         registry = get_registry()
+        enter = database_sync_to_async(_entered)
+        if ticket is None and not getattr(user, "is_authenticated", False):
+            # Anonymous viewers of a room who arrive together share one read (a storm of
+            # thousands would otherwise queue as many on the one database thread).
+            entered = await registry.shared(("anonymous", slug), lambda: enter(None, slug, None))
+        else:
+            entered = await enter(user, slug, ticket)
+        if isinstance(entered, Close):
+            await self.close(code=int(entered))
+            return
+        self.access, self.may = entered
+        access = self.access
+        self.viewer_commands = commands.capability_commands(self.may)
         self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
         self.resumes = protocol.SlidingWindow(conf.resume_burst(), conf.resume_window())
         self.connection = Connection(
@@ -156,9 +171,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         connection, role = self.connection, self.access.role
         snapshot = await self.hub.snapshot(min_seq)
         parts = snapshot.parts_for_role(role)
-        connection.send_text(
-            self._welcome_frame(snapshot.seq, snapshot.for_role(role), parts=len(parts))
-        )
+
+        def encode() -> str:
+            return self._welcome_frame(snapshot.seq, snapshot.for_role(role), parts=len(parts))
+
+        if self.access.me is None:
+            # Nothing personal in it: one frame per room state for every such socket.
+            may = tuple(sorted((self.may or {}).items()))
+            text = self.hub.shared_welcome(snapshot.seq, (role, may, len(parts)), encode)
+        else:
+            text = encode()
+        connection.send_text(text)
         # A long-lived room's comments follow in parts; the socket drains between them, and
         # the events held meanwhile go out after the last one.
         for part in parts:
@@ -187,8 +210,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         assert self.access is not None and self.hub is not None and self.connection is not None
         connection, circle_id = self.connection, self.access.circle.pk
         min_seq = self.hub.hold(connection)
-        resumable = await database_sync_to_async(replay.can_resume)(
-            circle_id, after, max_events=conf.resume_max_events()
+        registry = get_registry()
+        # Reads shared by the sockets that resume from the same point together (a killed
+        # process's viewers all reconnect at once, most of them from the same seq).
+        resumable = await registry.shared(
+            ("can_resume", circle_id, after),
+            lambda: database_sync_to_async(replay.can_resume)(
+                circle_id, after, max_events=conf.resume_max_events()
+            ),
         )
         if not resumable:
             await self._resync(min_seq)
@@ -199,9 +228,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         cursor = after
         # Chunks fit in the send queue with room to spare; the socket drains between chunks.
         chunk = max(1, min(conf.REPLAY_CHUNK, conf.send_backlog() // 2))
+        read_after = database_sync_to_async(replay.events_after)
         while True:
-            events = await database_sync_to_async(replay.events_after)(
-                circle_id, cursor, limit=chunk
+            events = await registry.shared(
+                ("events_after", circle_id, cursor, chunk),
+                partial(read_after, circle_id, cursor, limit=chunk),
             )
             if events and events[0].seq != cursor + 1:
                 # Pruned while we were reading: the client cannot have it in order any more.

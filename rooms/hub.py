@@ -38,9 +38,9 @@ import socket
 import time
 import weakref
 from collections import Counter, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -62,6 +62,12 @@ ACCESS_KINDS = ("member.",)
 
 # Rows per query when the hub fills a gap from the log.
 _FILL_CHUNK = 500
+
+# Seconds a shared welcome frame is reused for (it carries the server's clock, from which
+# clients count agenda deadlines down; the snapshot in it is reused until the next event).
+WELCOME_MAX_AGE = 1.0
+
+T = TypeVar("T")
 
 
 async def _let_writers_run() -> None:
@@ -111,11 +117,33 @@ class _Suspended:
 class Connection:
     """One socket of a room as the hub sees it: its role, its heartbeat, its send queue.
 
-    Everything sent to the socket goes through ``_outbox`` and one writer task, so frames keep
-    their order (an ``ack`` never overtakes the event it acknowledges) and a socket that does
-    not drain cannot block anybody else. ``sent_seq`` is the last event queued for it; events
-    at or below it are dropped, which makes replays and live delivery safe to overlap.
+    A frame for an idle socket is handed to the server at once; while the server is still
+    taking an earlier one (the socket is back-pressured) frames wait in ``_outbox`` and a
+    writer task, started only then and gone once the queue is empty, hands them over in
+    order. So frames keep their order (an ``ack`` never overtakes the event it acknowledges),
+    a socket that does not drain cannot block anybody else, and an idle connection holds no
+    task of its own (memory per connection, issue 17). ``sent_seq`` is the last event queued
+    for it; events at or below it are dropped, which makes replays and live delivery safe to
+    overlap.
     """
+
+    __slots__ = (
+        "_backlog",
+        "_drained",
+        "_held",
+        "_outbox",
+        "_send",
+        "_writer",
+        "close_code",
+        "closed",
+        "last_seen",
+        "moderator",
+        "name",
+        "on_closed",
+        "role",
+        "sent_seq",
+        "user_id",
+    )
 
     def __init__(
         self,
@@ -141,9 +169,9 @@ class Connection:
         self._outbox: deque[Message | _Suspended] = deque()
         # Events held back while a welcome or a replay is being prepared; None when live.
         self._held: list[tuple[int, Message]] | None = []
-        self._wakeup: asyncio.Future[None] | None = None
         self._drained: asyncio.Future[None] | None = None
-        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        # Runs only while frames wait in ``_outbox``.
+        self._writer: asyncio.Task[None] | None = None
 
     # --- what the hub and the consumer call -------------------------------------------------
 
@@ -151,7 +179,8 @@ class Connection:
         self.last_seen = now
 
     def event(self, seq: int, message: Message) -> None:
-        """A live event from the hub (called for every event, in order)."""
+        """A live event from the hub (called for every event, in order; the hub counts the
+        frames in ``metrics.FRAMES_SENT``, once per event)."""
         if self.closed or seq <= self.sent_seq:
             return
         if self._held is not None:
@@ -168,10 +197,12 @@ class Connection:
         if self.closed or seq <= self.sent_seq:
             return
         self.sent_seq = seq
+        metrics.FRAMES_SENT.inc()
         self._enqueue(message)
 
     def send_text(self, text: str) -> None:
         """A frame that is not an event (welcome, ack, error, pong, …)."""
+        metrics.FRAMES_SENT.inc()
         self._enqueue({"type": "websocket.send", "text": text})
 
     def hold(self) -> None:
@@ -184,6 +215,7 @@ class Connection:
         for seq, message in held:
             if seq > self.sent_seq:
                 self.sent_seq = seq
+                metrics.FRAMES_SENT.inc()
                 self._enqueue(message)
 
     def close(self, code: int) -> None:
@@ -198,13 +230,13 @@ class Connection:
                 pending.coroutine.close()
         self._outbox.clear()
         self._outbox.append({"type": "websocket.close", "code": int(code)})
-        self._wake()
+        self._start_writer()
         if self.on_closed is not None:
             self.on_closed(self)
 
     async def drain(self) -> None:
         """Wait until everything queued so far has been handed to the server."""
-        while self._outbox and not self._writer.done():
+        while self._outbox and self._writer is not None:
             if self._drained is None or self._drained.done():
                 self._drained = asyncio.get_running_loop().create_future()
             await asyncio.shield(self._drained)
@@ -212,26 +244,30 @@ class Connection:
     async def stop(self) -> None:
         """The socket is gone: stop writing."""
         self.closed = True
-        self._writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._writer
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        for pending in self._outbox:
+            if isinstance(pending, _Suspended):
+                pending.coroutine.close()
+        self._outbox.clear()
 
     # --- internals ------------------------------------------------------------------------
 
     def _enqueue(self, message: Message) -> None:
         if self.closed:
             return
-        metrics.FRAMES_SENT.inc()
         if len(self._outbox) >= self._backlog:
             self.close(Close.TOO_SLOW)
             return
-        if not self._outbox and self._wakeup is not None and not self._wakeup.done():
-            # The writer is idle: hand the frame to the server now instead of waking the
-            # writer task for it (that wake-up was a fifth of a fan-out's CPU time). Daphne's
-            # and uvicorn's ``send`` finish in their first step unless the socket is
-            # back-pressured; one that suspends is queued and the writer finishes it, so
-            # order and the bound on slow sockets are unchanged. (Python 3.12's eager tasks
-            # do the same natively.)
+        if not self._outbox and self._writer is None:
+            # Idle: hand the frame to the server now. Daphne's and uvicorn's ``send`` finish
+            # in their first step unless the socket is back-pressured (no task, no wake-up:
+            # that was a fifth of a fan-out's CPU time; Python 3.12's eager tasks do the same
+            # natively). One that suspends is queued and a writer task finishes it, so order
+            # and the bound on slow sockets are unchanged.
             coroutine = self._send(message)
             try:
                 yielded = coroutine.send(None)
@@ -242,32 +278,25 @@ class Connection:
                 self.closed = True  # the socket is gone, as in the writer
                 return
             self._outbox.append(_Suspended(coroutine, yielded))
-            self._wake()
-            return
-        self._outbox.append(message)
-        self._wake()
+        else:
+            self._outbox.append(message)
+        self._start_writer()
 
-    def _wake(self) -> None:
-        if self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
+    def _start_writer(self) -> None:
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_loop())
 
     async def _write_loop(self) -> None:
-        loop = asyncio.get_running_loop()
+        """Hand the queued frames to the server, in order, until the queue is empty."""
         try:
-            while True:
-                while self._outbox:
-                    message = self._outbox.popleft()
-                    if isinstance(message, _Suspended):
-                        await message.finish()
-                        continue
-                    await self._send(message)
-                    if message["type"] == "websocket.close":
-                        return
-                if self._drained is not None and not self._drained.done():
-                    self._drained.set_result(None)
-                self._wakeup = loop.create_future()
-                await self._wakeup
-                self._wakeup = None
+            while self._outbox:
+                message = self._outbox.popleft()
+                if isinstance(message, _Suspended):
+                    await message.finish()
+                    continue
+                await self._send(message)
+                if message["type"] == "websocket.close":
+                    return
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -275,6 +304,7 @@ class Connection:
             logger.debug("writing to a room socket failed", exc_info=True)
             self.closed = True
         finally:
+            self._writer = None
             if self._drained is not None and not self._drained.done():
                 self._drained.set_result(None)
 
@@ -298,6 +328,9 @@ class RoomHub:
         self._deliver_lock = asyncio.Lock()
         self._snapshot: EncodedSnapshot | None = None
         self._snapshot_task: asyncio.Task[EncodedSnapshot] | None = None
+        # Welcome frames of the cached snapshot's seq, by the consumer's key: (encoded at, text).
+        self._welcomes: dict[Hashable, tuple[float, str]] = {}
+        self._welcomes_seq = -1
         self._seq_waiters: list[tuple[int, asyncio.Future[None]]] = []
         self._presence_lock = asyncio.Lock()
         self._presence_timer: asyncio.TimerHandle | None = None
@@ -411,6 +444,22 @@ class RoomHub:
             if fresh.seq >= min_seq:
                 return fresh
 
+    def shared_welcome(self, seq: int, key: Hashable, encode: Callable[[], str]) -> str:
+        """The welcome frame at ``seq`` for everybody with the same ``key`` (role, what they
+        may, no personal part), encoded once and the same ``str`` for every socket: a storm
+        of viewers costs one encoding per room state and second, and one copy in memory.
+        The next event's snapshot has a higher ``seq``, which drops the old frames."""
+        if seq != self._welcomes_seq:
+            self._welcomes.clear()
+            self._welcomes_seq = seq
+        now = self.registry.clock()
+        cached = self._welcomes.get(key)
+        if cached is not None and now - cached[0] < WELCOME_MAX_AGE:
+            return cached[1]
+        text = encode()
+        self._welcomes[key] = (now, text)
+        return text
+
     async def _read_snapshot(self) -> EncodedSnapshot:
         try:
             snapshot = await database_sync_to_async(read_snapshot)(self.circle_id)
@@ -521,7 +570,9 @@ class RoomHub:
         moderator_message = (
             public_message if moderator == public else {"type": "websocket.send", "text": moderator}
         )
-        for connection in tuple(self.connections):
+        connections = tuple(self.connections)
+        metrics.FRAMES_SENT.inc(len(connections))  # once per event, not per socket
+        for connection in connections:
             connection.event(seq, moderator_message if connection.moderator else public_message)
         if kind is None and '"member.' in public:
             kind = str(json.loads(public).get("kind", ""))  # from a process that sent no kind
@@ -629,6 +680,24 @@ class HubRegistry:
         # Open room sockets per client address in this process (the per-address limit).
         self.addresses: Counter[str] = Counter()
         self._maintenance: asyncio.Task[None] | None = None
+        self._inflight: dict[Hashable, asyncio.Task[Any]] = {}
+
+    async def shared(self, key: Hashable, work: Callable[[], Awaitable[T]]) -> T:
+        """``work()``, or the result of the same work already under way for ``key``: one
+        database round trip for the many anonymous viewers of a room who arrive at once.
+        A caller may get the result of a read that began shortly before it arrived (the one
+        then in flight), never an older one: nothing is kept once the read is done."""
+        task = self._inflight.get(key)
+        if task is None:
+
+            async def run() -> T:
+                try:
+                    return await work()
+                finally:
+                    self._inflight.pop(key, None)
+
+            task = self._inflight[key] = asyncio.get_running_loop().create_task(run())
+        return await asyncio.shield(task)
 
     async def join(self, circle_id: int, connection: Connection) -> tuple[RoomHub, int]:
         """Register ``connection`` with its room's hub (starting it if needed); returns the hub

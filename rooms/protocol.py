@@ -18,6 +18,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 
 from deliberation.eventlog import PROTOCOL_VERSION
 from kernel.checks import unusable_character
+from kernel.times import utc_iso
 from rooms import conf
 
 
@@ -112,7 +113,7 @@ def _anchor(value: Any) -> bool:
         return True
     if not isinstance(value, dict) or not _is_int(value.get("paragraph")):
         return False
-    return value.get("quote") is None or isinstance(value["quote"], str)
+    return all(value.get(k) is None or isinstance(value[k], str) for k in ("quote", "prefix"))
 
 
 Check = Callable[[Any], bool]
@@ -199,7 +200,29 @@ SPECS: dict[str, dict[str, tuple[Check, bool]]] = {
         "comment_ids": (_list, False),
         "idea_ids": (_list, False),
         "vote_reason_ids": (_list, False),
+        "proposal_ids": (_list, False),
     },
+    # Change proposals and their quick vote (docs/protocol.md, "Change proposals").
+    "proposal.create": {
+        "goal": (_int, True),
+        "paragraph": (_int, True),
+        "start": (_int, True),
+        "end": (_int, True),
+        "quote": (_text, True),
+        "replacement": (_text, True),
+        "reason": (_text, True),
+        "client_key": (_text, False),
+    },
+    "proposal.withdraw": {"proposal": (_int, True)},
+    "proposal.dispose": {
+        "proposal": (_int, True),
+        "value": (_text, True),
+        "response": (_text, True),
+        "modified_text": (_text_or_null, False),
+    },
+    "proposal.vote_open": {"proposal": (_int, True)},
+    "proposal.vote_cast": {"proposal": (_int, True), "choice": (_text, True)},
+    "proposal.vote_close": {},
     # The consensus vote (docs/voting.md).
     "motion.open": {
         "goals": (_list, True),
@@ -414,7 +437,7 @@ def welcome(
             "parts": parts,
             # The server's clock when the frame left: clients count agenda deadlines down from
             # it (the snapshot itself may be cached, so its ``remaining`` can be older).
-            "server_time": timezone.now().isoformat(),
+            "server_time": utc_iso(timezone.now()),
             "heartbeat": {
                 "interval": conf.heartbeat_interval(),
                 "timeout": int(conf.presence_timeout()),

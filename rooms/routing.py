@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.auth import AuthMiddleware
+from channels.sessions import CookieMiddleware, SessionMiddleware
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.urls import path, re_path
 
 from rooms.concept import ConceptConsumer
@@ -33,3 +37,21 @@ class ServerSendMiddleware:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
         return await self.inner({**scope, SERVER_SEND: send}, receive, send)
+
+
+class SocketAuthMiddleware(AuthMiddleware):
+    """Channels' ``AuthMiddleware`` without the trip to the database thread for a socket that
+    brings no session cookie: without one the session is empty and the user anonymous, as
+    Django's ``get_user`` would find. A storm of anonymous viewers would otherwise queue one
+    such call each on the one database thread, ahead of everybody's room entry."""
+
+    async def resolve_scope(self, scope: dict[str, Any]) -> None:
+        if not scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME):
+            scope["user"]._wrapped = AnonymousUser()
+            return
+        await super().resolve_scope(scope)
+
+
+def SocketAuthMiddlewareStack(inner: Any) -> Any:
+    """``channels.auth.AuthMiddlewareStack`` with ``SocketAuthMiddleware``."""
+    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from attendance.selectors import room_roll_call
 from deliberation.eventlog import lock_room
+from deliberation.proposals import room_proposals
 from deliberation.rounds.selectors import room_round_snapshot
 from deliberation.selectors import room_snapshot
 from rooms.presence import presence_state
@@ -63,12 +64,15 @@ def read_snapshot(circle_id: int) -> EncodedSnapshot:
         # The current roll call (open, else the last closed one), as everybody hears its
         # ``rollcall.*`` events (``docs/voting.md``, "Attendance and deputies").
         roll_call = room_roll_call(circle)
+        # Change proposals with their diffs, conflicts and quick votes (docs/protocol.md).
+        proposals = room_proposals(circle)
         presence = presence_state(circle_id)
     shared = {
         "round": round_state,
         "motions": motions,
         "roll_call": roll_call,
         "presence": presence,
+        "proposals": proposals,
     }
     public, public_parts = _encode({**snapshot.public, **shared})
     moderator, moderator_parts = _encode({**snapshot.moderator, **shared})

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.pagination import Pagination, paginated
 from attendance import selectors as attendance_selectors
 from attendance.serializers import DeputyBallotInputSerializer, DeputyRightSerializer
 from deliberation.payloads import person
@@ -54,6 +55,8 @@ def _motion_body(motion: Motion) -> dict[str, Any]:
 
 
 class CircleMotionListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=["votes"],
         operation_id="circle_motions_list",
@@ -63,7 +66,12 @@ class CircleMotionListApi(APIView):
     def get(self, request: Request, slug: str) -> Response:
         circle = access_motions_circle(request.user, slug)
         services.motions_close_due(circle=circle)
-        return Response([_motion_body(m) for m in selectors.circle_motions(circle)])
+        return paginated(
+            request,
+            self,
+            selectors.circle_motions(circle),
+            lambda page: [_motion_body(m) for m in page],
+        )
 
 
 class MotionOpenApi(APIView):
@@ -181,6 +189,7 @@ class MyDeputyRightsApi(APIView):
     "Attendance and deputies"); the rights were fixed when the motion opened."""
 
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=["attendance"],
@@ -191,11 +200,14 @@ class MyDeputyRightsApi(APIView):
     def get(self, request: Request, motion_id: int) -> Response:
         motion = access_motion(request.user, motion_id)
         rights = attendance_selectors.deputy_rights_of(motion, request.user)
-        return Response(
-            [
+        return paginated(
+            request,
+            self,
+            rights,
+            lambda page: [
                 DeputyRightSerializer({"member": person(r.member), "used": r.used}).data
-                for r in rights
-            ]
+                for r in page
+            ],
         )
 
 

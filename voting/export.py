@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from deliberation import drafting_export
 from deliberation.models import Concept
 from voting import selectors
 from voting.models import Result
@@ -40,7 +41,8 @@ def concept_markdown(concept: Concept, *, base_url: str) -> str:
             lines += [
                 f"### {number}.{goal_number} {entry.goal.title}",
                 "",
-                entry.version.text.strip(),
+                # Numbered as everywhere (deliberation.lines); the twin after it, if any.
+                drafting_export.numbered_with_twin(entry.version),
                 "",
                 "*"
                 + _(

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from deliberation.payloads import person
+from kernel.times import utc_iso, utc_iso_or_none
 from voting.models import Ballot, Motion, Result
 
 
 def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+    return utc_iso_or_none(value)
 
 
 def result_data(result: Result) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def result_data(result: Result) -> dict[str, Any]:
         "ranking": counted.get("ranking"),
         "winner": result.winner.label if result.winner_id and result.winner else None,
         "goal_status": result.goal_status,
-        "closed_at": result.closed_at.isoformat(),
+        "closed_at": utc_iso(result.closed_at),
         "digest": result.digest,
     }
 
@@ -64,7 +65,7 @@ def motion_data(motion: Motion, *, turnout: int, eligible: int) -> dict[str, Any
         "eligible": eligible,
         "turnout": turnout,
         "opened_by": person(motion.opened_by),
-        "opened_at": motion.opened_at.isoformat(),
+        "opened_at": utc_iso(motion.opened_at),
         "closed_at": _iso(motion.closed_at),
         "result": result_data(result) if result is not None else None,
     }

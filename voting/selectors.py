@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from deliberation.models import ActionField, Circle, Concept
+from kernel.prepared import Prepared
 from voting.models import Ballot, ConceptEntry, EligibleVoter, Motion, MotionAlternative
 
 
@@ -80,19 +81,92 @@ def goal_motions(goal_id: int) -> QuerySet[Motion]:
     return _motions().filter(goal_id=goal_id).order_by("opened_at", "pk")
 
 
+# Asked by every ballot (the command path, docs/performance.md "Round 2"): compiled once.
+_motion_circle: Prepared[Motion] = Prepared(
+    lambda motion: Motion.objects.filter(pk=motion).order_by().values_list("circle_id")[:1]
+)
+_turnout: Prepared[Ballot] = Prepared(
+    lambda motion: (
+        Ballot.objects.filter(motion_id=motion)
+        .order_by()
+        .values("motion_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+)
+_eligible_count: Prepared[EligibleVoter] = Prepared(
+    lambda motion: (
+        EligibleVoter.objects.filter(motion_id=motion)
+        .order_by()
+        .values("motion_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    )
+)
+_eligible: Prepared[EligibleVoter] = Prepared(
+    lambda motion, user: (
+        EligibleVoter.objects.filter(motion_id=motion, user_id=user)
+        .order_by()
+        .values_list("pk")[:1]
+    )
+)
+
+
+_motion_for_update: Prepared[Motion] = Prepared(
+    lambda motion: Motion.objects.select_for_update(of=("self",)).filter(pk=motion).order_by()[:1]
+)
+_circle_by_pk: Prepared[Circle] = Prepared(
+    lambda circle: Circle.objects.filter(pk=circle).order_by()[:1]
+)
+_ballot_by_key: Prepared[Ballot] = Prepared(
+    lambda motion, key: Ballot.objects.filter(motion_id=motion, voter_key=key).order_by()[:1],
+    int,
+    str,
+)
+
+
+def locked_motion(motion_id: Any) -> Motion | None:
+    """The motion under its row lock (``ballot_cast``), with its circle. Precondition: in a
+    transaction."""
+    if not isinstance(motion_id, int) or isinstance(motion_id, bool):
+        return (
+            Motion.objects.select_for_update(of=("self",))
+            .select_related("circle")
+            .filter(pk=motion_id)
+            .first()
+        )
+    motion = _motion_for_update.first(motion_id)
+    if motion is not None:
+        motion.circle = _circle_by_pk.first(motion.circle_id)  # type: ignore[assignment]
+    return motion
+
+
+def ballot_by_key(motion: Motion, key: str) -> Ballot | None:
+    """The ballot filed under ``key`` (``voter_key``) in ``motion``, if any."""
+    return _ballot_by_key.first(motion.pk, key)
+
+
+def motion_circle_id(motion_id: int) -> int | None:
+    """The circle of motion ``motion_id`` (None: no such motion)."""
+    rows = _motion_circle.rows(motion_id)
+    return int(rows[0][0]) if rows else None
+
+
 def motion_turnout(motion: Motion) -> int:
     """How many ballots are in (never whose, never what)."""
-    return Ballot.objects.filter(motion=motion).count()
+    rows = _turnout.rows(motion.pk)
+    return int(rows[0][0]) if rows else 0
 
 
 def motion_eligible_count(motion: Motion) -> int:
-    return EligibleVoter.objects.filter(motion=motion).count()
+    rows = _eligible_count.rows(motion.pk)
+    return int(rows[0][0]) if rows else 0
 
 
 def is_eligible(motion: Motion, user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return EligibleVoter.objects.filter(motion=motion, user=user).exists()
+    return bool(_eligible.rows(motion.pk, user.pk))
 
 
 def my_ballot(motion: Motion, user: Any) -> Ballot | None:

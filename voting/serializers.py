@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import UtcDateTimeField
 from deliberation.models import Goal
 from voting import tally
 from voting.models import REJECTED_GOAL_STATUSES, Motion, Result
@@ -47,7 +48,7 @@ class MotionOpenInputSerializer(serializers.Serializer):
     changeable = serializers.BooleanField(
         required=False, default=True, help_text="Ballots may be changed until close."
     )
-    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    deadline = UtcDateTimeField(required=False, allow_null=True, default=None)
     alternatives = serializers.ListField(
         child=serializers.CharField(max_length=5000),
         required=False,
@@ -151,7 +152,7 @@ class MotionResultSerializer(serializers.Serializer):
     )
     winner = serializers.CharField(allow_null=True)
     goal_status = serializers.CharField()
-    closed_at = serializers.DateTimeField()
+    closed_at = UtcDateTimeField()
     digest = serializers.CharField(help_text="SHA-256 of the canonical record (hex).")
 
 
@@ -178,7 +179,7 @@ class MotionSerializer(serializers.Serializer):
     )
     secret = serializers.BooleanField()
     changeable = serializers.BooleanField()
-    deadline = serializers.DateTimeField(allow_null=True)
+    deadline = UtcDateTimeField(allow_null=True)
     rejected_goal_status = serializers.ChoiceField(
         choices=REJECTED_GOAL_STATUSES, help_text="Where the goal goes if not adopted."
     )
@@ -186,8 +187,8 @@ class MotionSerializer(serializers.Serializer):
     eligible = serializers.IntegerField()
     turnout = serializers.IntegerField(help_text="Ballots cast so far (a count, never who).")
     opened_by = VotePersonSerializer()
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    opened_at = UtcDateTimeField()
+    closed_at = UtcDateTimeField(allow_null=True)
     result = MotionResultSerializer(allow_null=True)
 
 

@@ -29,6 +29,7 @@ from deliberation.models import Circle, Goal, GoalVersion, Membership
 from deliberation.rounds.dispositions import vote_reasons_record
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
+from kernel.times import utc_iso, utc_iso_or_none
 from voting import payloads, selectors, tally
 from voting.live import announce_concept_change
 from voting.models import (
@@ -96,7 +97,7 @@ def build_rule(
         "quorum": tally.format_share(_share(quorum, DEFAULT_QUORUM, "quorum")),
         "secret": bool(secret),
         "changeable": bool(changeable),
-        "deadline": deadline.isoformat() if deadline is not None else None,
+        "deadline": utc_iso_or_none(deadline),
     }
     if method in (tally.CONSENT, tally.MAJORITY):
         share = _share(threshold, DEFAULT_THRESHOLD[method], "threshold")
@@ -139,7 +140,7 @@ def _motion_ref(motion: Motion) -> dict[str, Any]:
         "id": motion.pk,
         "circle": motion.circle.slug,
         "goal": {"id": motion.goal_id, "title": motion.goal.title},
-        "opened_at": motion.opened_at.isoformat(),
+        "opened_at": utc_iso(motion.opened_at),
     }
 
 
@@ -388,12 +389,7 @@ def ballot_cast(
         raise Forbidden(_("Bitte melden Sie sich an, um abzustimmen."))
     deadline_passed = False
     with transaction.atomic():
-        motion = (
-            Motion.objects.select_for_update(of=("self",))
-            .select_related("circle")
-            .filter(pk=motion_id)
-            .first()
-        )
+        motion = selectors.locked_motion(motion_id)
         if motion is None or not can(actor, "voting.view_motion", motion):
             raise NotFound(_("Diese Abstimmung gibt es nicht."), field="motion")
         if motion.status != Motion.Status.OPEN:
@@ -414,7 +410,7 @@ def ballot_cast(
                 raise Forbidden(_("Sie sind bei dieser Abstimmung nicht stimmberechtigt."))
             choice, values, reason = _clean_ballot(motion, choice, reason, resistances)
             key = selectors.voter_key(motion, voter)
-            ballot = Ballot.objects.filter(motion=motion, voter_key=key).first()
+            ballot = selectors.ballot_by_key(motion, key)
             attendance_services.ballot_check(
                 motion=motion, voter=voter, deputy=deputy, has_ballot=ballot is not None
             )
@@ -432,7 +428,7 @@ def ballot_cast(
                 return ballot, False
             # The invariant the close relies on, checked under the motion's lock whatever the
             # permission rules say: a new ballot only from the snapshot, never one too many.
-            if not EligibleVoter.objects.filter(motion=motion, user=voter).exists():
+            if not selectors.is_eligible(motion, voter):
                 logger.warning(
                     "motion %s: refused a ballot for ineligible user %s", motion.pk, voter.pk
                 )
@@ -510,7 +506,7 @@ def _record(
     assert motion.closed_at is not None
     record: dict[str, Any] = {
         "format": tally.FORMAT,
-        "motion": {**_motion_ref(motion), "closed_at": motion.closed_at.isoformat()},
+        "motion": {**_motion_ref(motion), "closed_at": utc_iso(motion.closed_at)},
         "rule": motion.rule,
         "subject": _subject(motion, alternatives),
         "eligible": len(voter_ids),

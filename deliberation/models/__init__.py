@@ -15,6 +15,8 @@ from deliberation.models.concept import (
     GoalVersion,
     Membership,
 )
+from deliberation.models.drafting import AnchorPlacement, PlainText
+from deliberation.models.proposals import ChangeProposal, ProposalBallot, ProposalVote
 from deliberation.models.room import (
     Comment,
     HandRaise,
@@ -44,7 +46,9 @@ __all__ = [
     "EXACTLY_ONE_FEEDBACK",
     "ActionField",
     "AgendaItem",
+    "AnchorPlacement",
     "CarriedFeedback",
+    "ChangeProposal",
     "Circle",
     "Comment",
     "Concept",
@@ -56,6 +60,9 @@ __all__ = [
     "Idea",
     "Membership",
     "ModerationRecord",
+    "PlainText",
+    "ProposalBallot",
+    "ProposalVote",
     "Pulse",
     "PulseAnswer",
     "Rating",

@@ -77,6 +77,10 @@ class Comment(ModerationRecord):
         _("Absatz"), null=True, blank=True, help_text=_("1 = erster Absatz der Fassung")
     )
     anchor_quote = models.CharField(_("Zitat"), max_length=500, blank=True)
+    # Up to 64 characters of the paragraph before and after the quote, to find it again in
+    # a later version (``deliberation.anchoring``).
+    anchor_prefix = models.CharField(_("Text davor"), max_length=64, blank=True)
+    anchor_suffix = models.CharField(_("Text danach"), max_length=64, blank=True)
     client_key = models.CharField(_("Client-Schlüssel"), max_length=64, blank=True)
     state = models.CharField(
         pgettext_lazy("comment", "Zustand"),

@@ -309,7 +309,7 @@ FEEDBACK_TARGETS = ("comment", "idea", "vote_reason")
 EXACTLY_ONE_FEEDBACK = exactly_one(FEEDBACK_TARGETS)
 # A disposition also answers the public's feedback (participation): an approved
 # contribution (idea, question, opinion) or a free-text answer to a questionnaire.
-DISPOSITION_TARGETS = ("comment", "idea", "contribution", "answer", "vote_reason")
+DISPOSITION_TARGETS = ("comment", "idea", "contribution", "answer", "vote_reason", "proposal")
 EXACTLY_ONE_DISPOSITION_TARGET = exactly_one(DISPOSITION_TARGETS)
 
 
@@ -362,6 +362,14 @@ class Disposition(models.Model):
         blank=True,
         related_name="disposition",
         verbose_name=_("Begründung aus einer Abstimmung"),
+    )
+    proposal = models.OneToOneField(
+        "deliberation.ChangeProposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disposition",
+        verbose_name=_("Änderungsvorschlag"),
     )
     round = models.ForeignKey(
         Round,

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.pagination import Pagination, paginated
 from deliberation import payloads, selectors
 from deliberation.access import access_circle
 from deliberation.models import Circle, GoalVersion, Round
@@ -50,6 +51,7 @@ from deliberation.rounds.serializers import (
 )
 from kernel.errors import Conflict
 from kernel.permissions import can
+from kernel.times import utc_iso
 
 NO_CIRCLE = _("Kein sichtbarer Kreis mit diesem Kurznamen.")
 NO_ROUND = _("Dieser Kreis hat keine Runde mit dieser Nummer.")
@@ -87,6 +89,8 @@ def _round_state(round_: Round) -> dict[str, Any]:
 
 
 class RoundsApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=ROUNDS,
         operation_id="rounds_list",
@@ -95,8 +99,11 @@ class RoundsApi(APIView):
     )
     def get(self, request: Request, slug: str) -> Response:
         circle = access_circle(request.user, slug, message=NO_CIRCLE)
-        return Response(
-            [round_selectors.round_state(r) for r in round_selectors.circle_rounds(circle)]
+        return paginated(
+            request,
+            self,
+            round_selectors.circle_rounds(circle),
+            lambda page: [round_selectors.round_state(r) for r in page],
         )
 
     @extend_schema(
@@ -222,6 +229,8 @@ class OwnRatingApi(APIView):
 
 
 class IdeasApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=ROUNDS,
         operation_id="rounds_ideas_list",
@@ -230,7 +239,12 @@ class IdeasApi(APIView):
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
         round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
-        return Response([payloads.idea_data(i) for i in round_selectors.round_ideas(round_)])
+        return paginated(
+            request,
+            self,
+            round_selectors.round_ideas(round_),
+            lambda page: [payloads.idea_data(i) for i in page],
+        )
 
     @extend_schema(
         tags=ROUNDS,
@@ -349,7 +363,7 @@ def _version_note(version: GoalVersion) -> dict[str, Any]:
         "goal": version.goal_id,
         "number": version.number,
         "change_note": version.change_note,
-        "created_at": version.created_at.isoformat(),
+        "created_at": utc_iso(version.created_at),
     }
 
 
@@ -377,6 +391,8 @@ class VersionPublishApi(APIView):
 
 
 class OpenFeedbackApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=ROUNDS,
         operation_id="rounds_open_feedback",
@@ -385,7 +401,12 @@ class OpenFeedbackApi(APIView):
     )
     def get(self, request: Request, slug: str, number: int) -> Response:
         round_ = _round(access_circle(request.user, slug, message=NO_CIRCLE), number)
-        return Response([item.as_dict() for item in round_selectors.open_feedback(round_)])
+        return paginated(
+            request,
+            self,
+            round_selectors.open_feedback(round_),
+            lambda page: [item.as_dict() for item in page],
+        )
 
 
 class ReportApi(APIView):
@@ -478,6 +499,7 @@ class GoalDiffApi(APIView):
 
 class VersionFeedbackApi(APIView):
     permission_classes = [permissions.AllowAny]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=["goals"],
@@ -492,7 +514,7 @@ class VersionFeedbackApi(APIView):
         feedback = round_selectors.visible_feedback(
             round_selectors.version_feedback(version), request.user
         )
-        return Response([item.as_dict() for item in feedback])
+        return paginated(request, self, feedback, lambda page: [i.as_dict() for i in page])
 
 
 class CommentTraceApi(APIView):

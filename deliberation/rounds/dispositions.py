@@ -29,7 +29,9 @@ from kernel.types import Actor, user_of
 
 
 def _record_disposition(disposition: Disposition, *, actor: Actor) -> None:
-    feedback = disposition.comment or disposition.idea or disposition.vote_reason
+    feedback = (
+        disposition.comment or disposition.idea or disposition.vote_reason or disposition.proposal
+    )
     assert feedback is not None
     record_event(
         circle=feedback.circle_id,
@@ -46,6 +48,7 @@ def _dispose(
     contribution: Any = None,
     answer: Any = None,
     vote_reason: VoteReason | None = None,
+    proposal: Any = None,
     value: str,
     response: str,
     actor: Actor,
@@ -55,7 +58,7 @@ def _dispose(
 ) -> tuple[Disposition, bool]:
     """Create or change the disposition of one piece of feedback; ``(disposition, changed)``.
     ``contribution`` and ``answer`` are the public's (``participation``); ``vote_reason`` a
-    concern or veto from a vote.
+    concern or veto from a vote; ``proposal`` a change proposal (``deliberation.proposals``).
 
     Precondition: the caller holds the feedback's room lock and checked the permission."""
     target = {
@@ -64,6 +67,7 @@ def _dispose(
         "contribution": contribution,
         "answer": answer,
         "vote_reason": vote_reason,
+        "proposal": proposal,
     }
     disposition = Disposition.objects.filter(**target).first()
     if disposition is None:

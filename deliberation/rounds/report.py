@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from deliberation import payloads
+from deliberation import anchors, payloads
 from deliberation.models import AgendaItem, Disposition, GoalVersion, HandRaise, Idea, Round
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds.feedback_sources import public_feedback
 from deliberation.rounds.selectors import FeedbackItem
 from deliberation.speakers import turn_log
+from kernel.times import utc_iso, utc_iso_or_none
 
 
 @dataclass
@@ -119,6 +120,12 @@ def build_round_report(round_: Round) -> RoundReport:
         )
         for item in agenda
     ]
+    # Where each anchored comment stands in the newest version (deliberation.anchors):
+    # ``placement`` on the comment, for the page and the Markdown.
+    comments = [f.obj for s in sections for f in s.feedback + s.carried if f.kind == "comment"]
+    placed = anchors.latest_placements([c.pk for c in comments])
+    for comment in comments:
+        comment.placement = placed.get(comment.pk)
     return RoundReport(
         round=round_,
         goals=sections,
@@ -139,7 +146,7 @@ def _version_ref(version: GoalVersion) -> dict[str, Any]:
         "goal": version.goal_id,
         "number": version.number,
         "change_note": version.change_note,
-        "created_at": version.created_at.isoformat(),
+        "created_at": utc_iso(version.created_at),
     }
 
 
@@ -159,8 +166,8 @@ def turn_data(turn: HandRaise) -> dict[str, Any]:
         "goal_title": turn.goal.title if turn.goal is not None else None,
         "point_of_order": turn.point_of_order,
         "first_time": turn.first_time,
-        "started_at": turn.started_at.isoformat() if turn.started_at else None,
-        "ended_at": turn.ended_at.isoformat() if turn.ended_at else None,
+        "started_at": utc_iso_or_none(turn.started_at),
+        "ended_at": utc_iso_or_none(turn.ended_at),
         "seconds": _seconds(turn),
         "limit": turn.time_limit,
     }
@@ -174,9 +181,9 @@ def report_data(report: RoundReport) -> dict[str, Any]:
             "number": round_.number,
             "circle": {"id": round_.circle_id, "slug": round_.circle.slug},
             "phase": round_.phase,
-            "opened_at": round_.opened_at.isoformat(),
+            "opened_at": utc_iso(round_.opened_at),
         },
-        "generated_at": report.generated_at.isoformat(),
+        "generated_at": utc_iso(report.generated_at),
         "summary": {"feedback": report.total, "decided": report.decided, "open": report.open},
         "goals": [
             {
@@ -266,6 +273,13 @@ def _markdown_item(item: FeedbackItem, *, carried: bool) -> list[str]:
         )
     if isinstance(item.obj, Idea) and item.obj.resulting_goal_id:
         lines.append(f"- **{_('Neues Ziel')}:** {item.obj.resulting_goal}")
+    placement = getattr(item.obj, "placement", None)
+    if placement is not None:
+        where = _("%(state)s in Fassung %(n)s") % {
+            "state": placement.get_state_display(),
+            "n": placement.version.number,
+        }
+        lines.append(f"- **{_('Stelle im Text')}:** {where}")
     changes = _versions_label(item)
     lines.append(f"- **{_('Umgesetzt in')}:** {changes or '–'}")
     lines.append("")

@@ -35,6 +35,9 @@ from deliberation.models import (
     VersionFeedbackLink,
     VoteReason,
 )
+from deliberation.rules import visible_circles_filter
+from kernel.prepared import Prepared
+from kernel.times import utc_iso
 
 SETTLED_WITHOUT_VERSION = frozenset({Disposition.Value.NOT_ACCEPTED, Disposition.Value.ANSWERED})
 
@@ -51,6 +54,15 @@ def active_rounds(circle: Circle | int) -> QuerySet[Round]:
 def active_round(circle: Circle | int) -> Round | None:
     """The circle's active round, if any. Under the room lock its phase cannot change."""
     return active_rounds(circle).select_related("circle", "opened_by", "current_item").first()
+
+
+_active_round_row = Prepared(lambda circle: active_rounds(circle).order_by("pk")[:1])
+
+
+def active_round_row(circle_id: int) -> Round | None:
+    """The circle's active round without its related rows (number, phase, current item id):
+    what a room command asks under the room lock, compiled once (``kernel.prepared``)."""
+    return _active_round_row.first(circle_id)
 
 
 def circle_rounds(circle: Circle) -> QuerySet[Round]:
@@ -192,7 +204,7 @@ class FeedbackItem:
             **payloads.feedback_ref(**self._ref()),
             "round_number": self.round_number,
             "author": payloads.person(self.author),
-            "created_at": self.created_at.isoformat(),
+            "created_at": utc_iso(self.created_at),
             "text": self.text,
             "settled": self.settled,
             "disposition": (
@@ -477,11 +489,9 @@ def goal_version(goal: Goal | int, number: int) -> GoalVersion | None:
 def visible_circle_ids(user: Any) -> set[int] | None:
     """Ids of the circles whose room ``user`` may see (the ``view_room`` rule in one query);
     ``None`` means all (staff)."""
-    if getattr(user, "is_staff", False):
+    visible = visible_circles_filter(user)
+    if visible is None:
         return None
-    visible = Q(is_public=True)
-    if getattr(user, "is_authenticated", False):
-        visible |= Q(memberships__user=user)
     return set(Circle.objects.filter(visible).values_list("pk", flat=True))
 
 

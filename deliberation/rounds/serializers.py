@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from api.fields import UtcDateTimeField
 from deliberation.models import Disposition, Goal, Idea, Round
 from deliberation.rounds.services import TEXT_MAX_LENGTH, TIME_BOX_MAX, TIME_BOX_MIN
 
@@ -101,6 +102,13 @@ class VersionPublishInput(serializers.Serializer):
         default=list,
         help_text="Concerns and vetoes from votes on this goal that the version takes up.",
     )
+    proposal_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        default=list,
+        help_text="Accepted change proposals on the current version that the text applies "
+        "(see the proposals' apply preview); they are linked to the new version.",
+    )
 
 
 class DiffQuery(serializers.Serializer):
@@ -132,8 +140,8 @@ class AgendaItemOutput(serializers.Serializer):
     goal_title = serializers.CharField()
     version = VersionNumberOutput(help_text="The version on the table when the round opened.")
     time_box = serializers.IntegerField(allow_null=True)
-    started_at = serializers.DateTimeField(allow_null=True)
-    deadline = serializers.DateTimeField(
+    started_at = UtcDateTimeField(allow_null=True)
+    deadline = UtcDateTimeField(
         allow_null=True, help_text="When the countdown ends, by the server's clock."
     )
     remaining = serializers.IntegerField(
@@ -149,8 +157,8 @@ class RoundOutput(serializers.Serializer):
     ratings_public = serializers.BooleanField()
     current_item = serializers.IntegerField(allow_null=True)
     opened_by = PersonOutput(allow_null=True)
-    opened_at = serializers.DateTimeField()
-    phase_changed_at = serializers.DateTimeField()
+    opened_at = UtcDateTimeField()
+    phase_changed_at = UtcDateTimeField()
     agenda = AgendaItemOutput(many=True)
 
 
@@ -159,7 +167,7 @@ class RatingOutput(serializers.Serializer):
     person = PersonOutput()
     support = serializers.IntegerField()
     needs_rework = serializers.BooleanField()
-    updated_at = serializers.DateTimeField()
+    updated_at = UtcDateTimeField()
 
 
 class RatingAggregateOutput(serializers.Serializer):
@@ -199,13 +207,13 @@ class IdeaOutput(serializers.Serializer):
     decline_reason = serializers.CharField(allow_null=True)
     resulting_goal = serializers.IntegerField(allow_null=True)
     decided_by = PersonOutput(allow_null=True)
-    decided_at = serializers.DateTimeField(allow_null=True)
-    created_at = serializers.DateTimeField()
+    decided_at = UtcDateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
 
 
 class FeedbackRefOutput(serializers.Serializer):
     type = serializers.ChoiceField(
-        choices=["comment", "idea", "contribution", "answer", "vote_reason"]
+        choices=["comment", "idea", "contribution", "answer", "vote_reason", "proposal"]
     )
     id = serializers.IntegerField()
     goal = serializers.IntegerField(allow_null=True)
@@ -224,7 +232,7 @@ class DispositionOutput(serializers.Serializer):
     value = serializers.ChoiceField(choices=Disposition.Value.choices)
     response = serializers.CharField()
     decided_by = PersonOutput()
-    decided_at = serializers.DateTimeField()
+    decided_at = UtcDateTimeField()
     addressed_in = VersionRefOutput(allow_null=True)
 
 
@@ -237,7 +245,7 @@ class VoteReasonOutput(serializers.Serializer):
     label = serializers.CharField(help_text='"Bedenken aus Abstimmung Nr. 7"')  # type: ignore[assignment]
     text = serializers.CharField()
     author = PersonOutput(allow_null=True, help_text="null: the vote was secret.")
-    created_at = serializers.DateTimeField(help_text="The close of the vote.")
+    created_at = UtcDateTimeField(help_text="The close of the vote.")
 
 
 class FeedbackItemOutput(FeedbackRefOutput):
@@ -245,7 +253,7 @@ class FeedbackItemOutput(FeedbackRefOutput):
         allow_null=True, help_text="The round it was said in; null: free discussion."
     )
     author = PersonOutput(allow_null=True, help_text="null: an invitee without an account.")
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
     text = serializers.CharField()
     settled = serializers.BooleanField(
         help_text="Nothing more to do: not accepted, answered, or taken up in a version."
@@ -258,7 +266,7 @@ class FeedbackItemOutput(FeedbackRefOutput):
 
 class VersionNoteOutput(VersionRefOutput):
     change_note = serializers.CharField()
-    created_at = serializers.DateTimeField()
+    created_at = UtcDateTimeField()
 
 
 class ReportGoalOutput(serializers.Serializer):
@@ -287,7 +295,7 @@ class ReportOutput(serializers.Serializer):
         number = serializers.IntegerField()
         circle = CircleRefOutput()
         phase = serializers.ChoiceField(choices=Round.Phase.choices)
-        opened_at = serializers.DateTimeField()
+        opened_at = UtcDateTimeField()
 
     class SummaryOutput(serializers.Serializer):
         feedback = serializers.IntegerField()
@@ -295,7 +303,7 @@ class ReportOutput(serializers.Serializer):
         open = serializers.IntegerField()
 
     round = ReportRoundOutput()
-    generated_at = serializers.DateTimeField()
+    generated_at = UtcDateTimeField()
     summary = SummaryOutput()
     goals = ReportGoalOutput(many=True)
     ideas = FeedbackItemOutput(many=True)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rules import Predicate
 
-from deliberation import payloads, services
+from deliberation import anchors, payloads, proposals, services
 from deliberation.eventlog import lock_room, record_event
 from deliberation.models import (
     AgendaItem,
@@ -53,6 +53,7 @@ from deliberation.rules import (
 from kernel import checks
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.permissions import can
+from kernel.times import utc_iso
 from kernel.types import Actor, user_of
 
 Phase = Round.Phase
@@ -343,7 +344,7 @@ def agenda_item_start(*, actor: Actor, circle: Circle, item_id: int) -> AgendaIt
             payload={
                 "round": round_.pk,
                 "item": payloads.agenda_item_data(item, now=now),
-                "server_time": now.isoformat(),
+                "server_time": utc_iso(now),
             },
             actor=actor,
         )
@@ -674,6 +675,7 @@ def goal_version_publish(
     comment_ids: Iterable[int] = (),
     idea_ids: Iterable[int] = (),
     vote_reason_ids: Iterable[int] = (),
+    proposal_ids: Iterable[int] = (),
 ) -> GoalVersion:
     """Publish a revised version of a goal and link the feedback it takes up.
 
@@ -681,8 +683,10 @@ def goal_version_publish(
     evaluation in any room keeps its wording until then. Linked feedback whose disposition
     waits for a version is marked as taken up by this one (``addressed_in``). Without
     ``rationale`` the current rationale stays. ``vote_reason_ids``: concerns and vetoes from
-    votes on this goal."""
+    votes on this goal. ``proposal_ids``: accepted change proposals the text applies
+    (``deliberation.proposals.proposals_mark_applied``)."""
     goal_id = checks.integer(goal_id, "goal")
+    applied_ids = checks.integer_list(list(proposal_ids), "proposal_ids")
     comment_list = checks.integer_list(list(comment_ids), "comment_ids")
     idea_list = checks.integer_list(list(idea_ids), "idea_ids")
     reason_list = checks.integer_list(list(vote_reason_ids), "vote_reason_ids")
@@ -747,9 +751,14 @@ def goal_version_publish(
         if rationale is None:  # not given: the rationale stays as it was
             current = goal.current_version
             rationale = current.rationale if current is not None else ""
+        previous = goal.current_version
         version = services.goal_version_create(
             actor=actor, goal=goal, text=text, rationale=rationale, change_note=change_note
         )
+        proposals.proposals_mark_applied(
+            actor=actor, goal=goal, previous=previous, version=version, ids=applied_ids
+        )
+        anchors.forget_applied(version=version)  # applied proposals need no placement
         VersionFeedbackLink.objects.bulk_create(
             [VersionFeedbackLink(version=version, comment=c) for c in comments]
             + [VersionFeedbackLink(version=version, idea=i) for i in ideas]

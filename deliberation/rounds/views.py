@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from deliberation import selectors
 from deliberation.access import access_round
+from deliberation.proposals import proposal_trace
 from deliberation.rounds import selectors as round_selectors
 from deliberation.rounds.diff import text_diff
 from deliberation.rounds.report import build_round_report, report_csv, report_markdown
@@ -95,6 +96,9 @@ def goal_compare(request: HttpRequest, goal_id: int) -> HttpResponse:
         for v in versions
         if low < v.number <= high
     ]
+    diff = text_diff(older.text, newer.text)
+    # Which change came from which change proposal (deliberation.proposals).
+    applied, traced = proposal_trace(older, newer, diff.ops)
     return render(
         request,
         "frontend/rounds/compare.html",
@@ -103,7 +107,9 @@ def goal_compare(request: HttpRequest, goal_id: int) -> HttpResponse:
             "field": goal.action_field,
             "older": older,
             "newer": newer,
-            "text_diff": text_diff(older.text, newer.text),
+            "text_diff": diff,
+            "applied_proposals": applied,
+            "traced_diff": traced,
             "rationale_diff": text_diff(older.rationale, newer.rationale),
             "form": form,
             "steps": steps,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
 from kernel.rendering import render_markdown
@@ -55,4 +55,37 @@ def content_lang() -> str:
     content = settings.LANGUAGE_CODE
     if (get_language() or content).split("-")[0] == content.split("-")[0]:
         return ""
+    if get_language_bidi():
+        # German text in a right-to-left page keeps its own direction (its full stop at the
+        # end, not at the far left): dir also isolates it from the Arabic around it.
+        return format_html(' lang="{}" dir="ltr"', content)
     return format_html(' lang="{}"', content)
+
+
+_labels: dict[tuple[type, str, str], dict[Any, str]] = {}
+
+
+@register.filter
+def choice_label(obj: Any, name: str) -> str:
+    """``obj.get_<name>_display()`` for lists: the choices' labels translated once per model,
+    field and language (``get_FOO_display`` rebuilds and hashes the choices on every call,
+    which cost the concept page more than a query)."""
+    key = (type(obj), name, get_language() or "")
+    labels = _labels.get(key)
+    if labels is None:
+        field = obj._meta.get_field(name)
+        labels = _labels[key] = {value: str(label) for value, label in field.flatchoices}
+    value = getattr(obj, name)
+    return labels.get(value, str(value))
+
+
+@register.simple_tag
+def status_badge(obj: Any) -> str:
+    """``_status.html`` for lists (the concept page's goals): the same markup from one call
+    instead of an ``{% include %}`` per item."""
+    return format_html(
+        '<span class="status status--{}"><span class="visually-hidden">{} </span>{}</span>',
+        obj.status,
+        _("Status:"),
+        choice_label(obj, "status"),
+    )

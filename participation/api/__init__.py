@@ -32,6 +32,7 @@ from participation.api.feedback import (  # noqa: F401
     AnswerDispositionApi,
     AnswerGoalApi,
     ContributionDispositionApi,
+    RoundPublicFeedbackApi,
 )
 from participation.api.questionnaires import (  # noqa: F401
     InvitationApi,
@@ -47,4 +48,7 @@ from participation.api.questionnaires import (  # noqa: F401
     QuestionnaireOpenApi,
     ResponsesCsvApi,
     ResultsApi,
+)
+from participation.api.translations import (  # noqa: F401
+    QuestionnaireTranslationApi,
 )

@@ -12,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.pagination import Pagination, paginated
 from deliberation import selectors as deliberation_selectors
 from kernel.permissions import can
+from kernel.times import utc_iso_or_none
 from participation import payloads, selectors, services
 from participation.access import (
     access_contribution,
@@ -34,6 +36,8 @@ from participation.web import client_address
 
 
 class ConceptContributionsApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAGS,
         operation_id="concepts_contributions_list",
@@ -49,7 +53,9 @@ class ConceptContributionsApi(APIView):
             kinds=[query["kind"]] if "kind" in query else None,
             action_field=_field(concept, query.get("action_field")),
         )
-        return Response([payloads.contribution_data(c) for c in found])
+        return paginated(
+            request, self, found, lambda page: [payloads.contribution_data(c) for c in page]
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -81,6 +87,7 @@ class ConceptContributionsApi(APIView):
 
 class OwnContributionsApi(APIView):
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = Pagination
 
     @extend_schema(
         tags=TAGS,
@@ -89,8 +96,11 @@ class OwnContributionsApi(APIView):
         responses={200: ContributionOutput(many=True), **error_responses(401, 403)},
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            [payloads.contribution_data(c) for c in selectors.own_contributions(request.user)]
+        return paginated(
+            request,
+            self,
+            selectors.own_contributions(request.user),
+            lambda page: [payloads.contribution_data(c) for c in page],
         )
 
 
@@ -160,7 +170,7 @@ class ModerationQueueApi(APIView):
                 "stats": {
                     "pending": queue.stats.pending,
                     "by_kind": queue.stats.by_kind,
-                    "oldest": queue.stats.oldest.isoformat() if queue.stats.oldest else None,
+                    "oldest": utc_iso_or_none(queue.stats.oldest),
                     "reported": queue.stats.reported,
                 },
                 "pending": [payloads.contribution_data(c) for c in queue.pending],

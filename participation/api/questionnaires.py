@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.pagination import Pagination, page_of, paginated
 from kernel.permissions import can
 from participation import payloads, selectors, services
 from participation.access import (
@@ -74,6 +76,8 @@ def _answers(data: dict[str, Any]) -> dict[int, Any]:
 
 
 class QuestionnaireListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         tags=TAGS,
         operation_id="questionnaires_list",
@@ -84,8 +88,11 @@ class QuestionnaireListApi(APIView):
         found = {q.pk: q for q in selectors.open_public_questionnaires()}
         if request.user.is_authenticated:
             found.update({q.pk: q for q in selectors.manageable_questionnaires(request.user)})
-        return Response(
-            [payloads.questionnaire_data(found[pk]) for pk in sorted(found, reverse=True)]
+        return paginated(
+            request,
+            self,
+            [found[pk] for pk in sorted(found, reverse=True)],
+            lambda page: [payloads.questionnaire_data(q) for q in page],
         )
 
     @extend_schema(
@@ -276,16 +283,16 @@ class InvitationListApi(APIView):
         tags=TAGS,
         operation_id="questionnaires_invitations_list",
         summary="The invitations with their personal links (managers)",
-        responses={200: InvitationOutput(many=True), **error_responses(404)},
+        responses={200: page_of(InvitationOutput), **error_responses(404)},
     )
     def get(self, request: Request, questionnaire_id: int) -> Response:
         questionnaire = _managed(request, questionnaire_id)
         site = base_url(request)
-        return Response(
-            [
-                payloads.invitation_data(i, site)
-                for i in selectors.questionnaire_invitations(questionnaire)
-            ]
+        return paginated(
+            request,
+            self,
+            selectors.questionnaire_invitations(questionnaire),
+            lambda page: [payloads.invitation_data(i, site) for i in page],
         )
 
     @extend_schema(
@@ -398,6 +405,7 @@ class OwnResponseApi(APIView):
             questionnaire_id=questionnaire.pk,
             answers=_answers(data),
             submit=data["submit"],
+            language=get_language() or "",
         )
         return Response(payloads.response_data(response))
 
@@ -443,6 +451,10 @@ class InvitationApi(APIView):
         self._invitation(token)
         data = _valid(ResponseInput, request.data)
         response = services.response_save(
-            actor=None, token=token, answers=_answers(data), submit=data["submit"]
+            actor=None,
+            token=token,
+            answers=_answers(data),
+            submit=data["submit"],
+            language=get_language() or "",
         )
         return Response(payloads.response_data(response))

@@ -69,3 +69,7 @@ from participation.services.responses import (  # noqa: F401
     clean_answers,
     response_save,
 )
+from participation.services.translations import (  # noqa: F401
+    questionnaire_translate,
+    translation_languages,
+)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -145,12 +146,14 @@ def response_save(
     submit: bool,
     questionnaire_id: int | None = None,
     token: str | None = None,
+    language: str = "",
 ) -> Response:
     """Save a draft of one's answers, or submit them (final; a receipt number is issued).
 
     Either by a signed-in account for a public questionnaire (``questionnaire_id``), one
     response per account, or by invitation (``token``, no account), one per invitation.
-    Refused once the questionnaire is closed or its deadline passed, and once submitted."""
+    Refused once the questionnaire is closed or its deadline passed, and once submitted.
+    ``language``: the interface language the answers are given in (one of ``LANGUAGES``)."""
     if not isinstance(submit, bool):
         raise Invalid(_("submit muss wahr oder falsch sein."), field="submit")
     if not isinstance(answers, Mapping):
@@ -217,6 +220,8 @@ def response_save(
                 )
             _write_answers(response, questions, cleaned)
             response.updated_at = now
+            if language in dict(settings.LANGUAGES):
+                response.language = language
             if submit:
                 response.state = Response.State.SUBMITTED
                 response.submitted_at = now

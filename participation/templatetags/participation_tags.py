@@ -29,7 +29,11 @@ def participation_box(context: dict[str, Any], concept: Concept) -> dict[str, An
         "ideas_closed": deadline is not None and timezone.now() >= deadline,
         "contact_email": services.contact_email(concept),
         "questionnaires": selectors.open_public_questionnaires(concept),
+        # The box shows body, kind and author: the list's other joins would cost more than
+        # the rest of the box.
         "opinions": list(
-            selectors.public_contributions(concept, kinds=["question", "opinion"])[:3]
+            selectors.public_contributions(concept, kinds=["question", "opinion"])
+            .select_related(None)
+            .select_related("author")[:3]
         ),
     }

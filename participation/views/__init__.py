@@ -44,3 +44,6 @@ from participation.views.responses import (  # noqa: F401
     receipt,
     respond,
 )
+from participation.views.translations import (  # noqa: F401
+    questionnaire_translation,
+)

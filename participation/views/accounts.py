@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +16,7 @@ from participation import selectors, services
 from participation.forms import (
     SignUpForm,
 )
+from participation.localization import localize_questionnaire
 from participation.views._common import _concept, _deadline_state, _form_error
 from participation.web import base_url, client_address
 
@@ -23,12 +25,15 @@ from participation.web import base_url, client_address
 def index(request: HttpRequest) -> HttpResponse:
     concept = _concept()
     user = request.user
+    questionnaires = selectors.open_public_questionnaires(concept)
+    for questionnaire in questionnaires:
+        localize_questionnaire(questionnaire, [], get_language())
     return render(
         request,
         "participation/index.html",
         {
             "concept": concept,
-            "questionnaires": selectors.open_public_questionnaires(concept),
+            "questionnaires": questionnaires,
             "fields": list(concept.action_fields.order_by("order", "pk")),
             "ideas": selectors.public_contributions(concept, kinds=["idea"])[:5],
             "may_manage": can(user, "participation.manage_questionnaire", concept)

@@ -103,6 +103,7 @@ def _builder_context(
         "open_form": extra.pop("open_form", None)
         or OpenForm(initial={"deadline": local_input(questionnaire.deadline)}),
         "accepting": selectors.is_accepting(questionnaire),
+        "translation_languages": services.translation_languages(),
         "public_url": request.build_absolute_uri(
             reverse("participation:respond", args=[questionnaire.pk])
         ),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,6 +18,7 @@ from participation import selectors, services
 from participation.forms import (
     ResponseForm,
 )
+from participation.localization import localize_questionnaire
 from participation.models import (
     Invitation,
     Questionnaire,
@@ -38,6 +40,8 @@ def _response_page(
     if response is not None and response.state == Response.State.SUBMITTED:
         return redirect(receipt_url)
     questions = selectors.questionnaire_questions(questionnaire)
+    # The respondent's language where the questionnaire has it, German elsewhere.
+    localize_questionnaire(questionnaire, questions, get_language())
     problem = services.accepting_problem(questionnaire)
     submitting = request.POST.get("action") == "submit"
     form = ResponseForm(
@@ -101,6 +105,7 @@ def _answerable(questionnaire_id: int) -> Questionnaire:
 def respond(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _answerable(questionnaire_id)
     if not request.user.is_authenticated:
+        localize_questionnaire(questionnaire, [], get_language())
         return render(
             request,
             "participation/respond_sign_in.html",
@@ -110,7 +115,11 @@ def respond(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
 
     def save(answers: dict[int, Any], submit: bool) -> Response:
         return services.response_save(
-            actor=user, questionnaire_id=questionnaire.pk, answers=answers, submit=submit
+            actor=user,
+            questionnaire_id=questionnaire.pk,
+            answers=answers,
+            submit=submit,
+            language=get_language() or "",
         )
 
     return _response_page(
@@ -129,6 +138,7 @@ def receipt(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     response = selectors.account_response(questionnaire, request.user)
     if response is None or response.state != Response.State.SUBMITTED:
         return redirect("participation:respond", questionnaire_id=questionnaire.pk)
+    localize_questionnaire(questionnaire, [], get_language())
     return render(
         request,
         "participation/receipt.html",
@@ -148,7 +158,9 @@ def invited(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
 
     def save(answers: dict[int, Any], submit: bool) -> Response:
-        return services.response_save(actor=None, token=token, answers=answers, submit=submit)
+        return services.response_save(
+            actor=None, token=token, answers=answers, submit=submit, language=get_language() or ""
+        )
 
     # The token is in this page's address: the site's Referrer-Policy (same-origin) keeps it
     # from other sites. Not "no-referrer": browsers would then send "Origin: null" with the

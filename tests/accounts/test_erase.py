@@ -85,13 +85,14 @@ def test_a_closed_motions_record_still_verifies(person: Person) -> None:
 
 
 def test_what_is_purely_personal_is_deleted(person: Person) -> None:
-    from rest_framework.authtoken.models import Token
+    from api.models import ApiToken
+    from api.tokens import token_create
 
     client = Client()
     assert client.login(username=person.user.username, password=PASSWORD)
-    Token.objects.create(user=person.user)
+    token_create(person.user)
     services.account_delete(actor=person.user)
-    assert not Token.objects.filter(user=person.user).exists()
+    assert not ApiToken.objects.filter(user=person.user).exists()
     assert not Notification.objects.filter(recipient=person.user).exists()
     assert not NotificationPreference.objects.filter(user=person.user).exists()
     assert all(

@@ -85,20 +85,22 @@ def test_the_export_holds_nobody_elses_data(person: Person) -> None:
 
 
 def test_the_export_names_no_secret(person: Person) -> None:
-    from rest_framework.authtoken.models import Token
+    from api.tokens import token_create
 
-    token = Token.objects.create(user=person.user)
+    issued = token_create(person.user, name="Skript")
     text = signed_in(person.user).get(reverse("accounts:data_export")).content.decode()
-    assert token.key not in text
+    assert issued.key not in text
+    assert issued.token.digest not in text
     assert person.user.password not in text
-    assert json.loads(text)["login"]["api_tokens"] != []
+    tokens = json.loads(text)["login"]["api_tokens"]
+    assert [(t["name"], t["prefix"]) for t in tokens] == [("Skript", issued.key[:8])]
 
 
 def test_the_rest_endpoint_returns_the_same_document(person: Person) -> None:
-    from rest_framework.authtoken.models import Token
+    from api.tokens import token_create
 
-    token = Token.objects.create(user=person.user)
-    response = Client().get("/api/v1/account/data", HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = token_create(person.user).key
+    response = Client().get("/api/v1/account/data", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert response.json()["deliberation"]["comments"][0]["body"] == "Mein Beitrag zur Sache."
 

@@ -268,3 +268,23 @@ def test_a_membership_of_another_circle_is_not_found_here(room: Room) -> None:
     )
     assert response.status_code == 404
     assert Membership.objects.filter(pk=foreign.pk).exists()
+
+
+def test_the_invitation_mail_goes_through_the_task_queue(
+    room: Room,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The queue's mail task (kernel.mail.send_email) reports a mail it could not send; the
+    # inline sending it replaced did not. Nothing is sent before the commit.
+    settings.EMAIL_BACKEND = "tests.accounts.support.FailingBackend"
+    with caplog.at_level("ERROR", logger="kernel.mail"):
+        response = invite(
+            client_for(room, "moderator"),
+            room,
+            "neu@example.org",
+            capture=django_capture_on_commit_callbacks,
+        )
+    assert response.status_code == 302
+    assert [r.name for r in caplog.records if "mail not sent" in r.getMessage()] == ["kernel.mail"]

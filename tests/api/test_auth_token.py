@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.models import ApiToken
+from api.tokens import token_create
 from tests.factories import PASSWORD, Room, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,9 @@ def test_user_gets_a_token_for_username_and_password(api: APIClient) -> None:
 
     token = get_token(api, "alice")
 
-    assert token == Token.objects.get(user=user).key
-    assert get_token(api, "alice") == token  # asked again: the same token
+    assert ApiToken.objects.get(user=user).prefix == token[:8]
+    assert get_token(api, "alice") != token  # asked again: a second token
+    assert ApiToken.objects.filter(user=user).count() == 2
 
 
 def test_token_signs_requests_in(private_room: Room, api: APIClient) -> None:
@@ -63,7 +65,7 @@ def test_wrong_credentials_get_a_clear_400_and_no_token(
         assert response.json() == {"non_field_errors": [WRONG]}
     else:
         assert list(response.json()) == ["password"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_inactive_user_gets_no_token(api: APIClient) -> None:
@@ -80,7 +82,7 @@ def test_revoked_token_no_longer_works(api: APIClient) -> None:
 
     assert api.delete(TOKEN_URL).status_code == 204
 
-    assert not Token.objects.filter(key=token).exists()
+    assert not ApiToken.objects.filter(prefix=token[:8]).exists()
     refused = api.get("/api/v1/concepts/")
     assert refused.status_code in (401, 403)
     assert refused.json()["code"] == "authentication_failed"
@@ -90,22 +92,22 @@ def test_revoked_token_no_longer_works(api: APIClient) -> None:
 
 def test_session_user_can_revoke_their_token(api: APIClient) -> None:
     user = make_user("alice")
-    Token.objects.create(user=user)
+    token_create(user)
     api.force_login(user)
 
     assert api.delete(TOKEN_URL).status_code == 204
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 def test_anonymous_cannot_revoke(api: APIClient) -> None:
     user = make_user("alice")
-    Token.objects.create(user=user)
+    token_create(user)
 
     response = api.delete(TOKEN_URL)
 
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
-    assert Token.objects.filter(user=user).exists()
+    assert ApiToken.objects.filter(user=user).exists()
 
 
 def test_token_requests_are_throttled_per_address(api: APIClient) -> None:

@@ -147,3 +147,67 @@ def test_read_endpoints_conform_to_the_schema(case: Any) -> None:
             response_schema_conformance,
         ),
     )
+
+
+# --- schemathesis: every write operation, anonymous and as a moderator ----------------------
+
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Writes open to anonymous callers by design: getting a token, signing up, answering a
+# questionnaire by its personal link, reporting a public contribution.
+ANONYMOUS_MAY = {
+    "auth_token_create",
+    "accounts_sign_up",
+    "accounts_confirm",
+    "invitations_answer",
+    "invitations_submit",
+    "contributions_report",
+}
+WRITE_SETTINGS = settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+
+
+@pytest.fixture
+def write_schema(wsgi_app: WSGIHandler, settings: Any) -> Any:
+    # Throttling would turn the runs into 429s; it is tested in test_auth_token.
+    rates = {scope: "100000/min" for scope in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    load_demo()
+    loaded = schemathesis.from_wsgi("/api/v1/schema/?format=json", wsgi_app)
+    return loaded.include(method=list(WRITE_METHODS))
+
+
+writes = schemathesis.from_pytest_fixture("write_schema")
+
+
+@writes.parametrize()
+@WRITE_SETTINGS
+def test_anonymous_writes_are_refused_never_a_server_error(case: Any) -> None:
+    response = case.call_wsgi()
+    case.validate_response(
+        response, checks=(not_a_server_error, content_type_conformance, response_schema_conformance)
+    )
+    if case.operation.definition.raw.get("operationId") not in ANONYMOUS_MAY:
+        assert response.status_code in (401, 403, 404, 405, 429), response.get_data(as_text=True)
+
+
+@writes.parametrize()
+@WRITE_SETTINGS
+def test_moderator_writes_conform_to_the_schema(case: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    from api.tokens import token_create
+
+    moderator = get_user_model().objects.get(username="moderator")
+    key = token_create(moderator).key
+    response = case.call_wsgi(headers={"Authorization": f"Token {key}"})
+    case.validate_response(
+        response,
+        checks=(not_a_server_error, content_type_conformance, response_schema_conformance),
+    )

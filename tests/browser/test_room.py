@@ -638,7 +638,9 @@ def test_a_quote_and_a_reply_on_the_second_goal(
     words = "fünf häufigsten Familiensprachen"
     ayse.locator("#absatz-2 .room-para__text p").evaluate(
         """(p, words) => {
-            const text = p.firstChild;
+            const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+            let text = walker.nextNode();
+            while (text && !text.data.includes(words)) text = walker.nextNode();
             const start = text.data.indexOf(words);
             const range = document.createRange();
             range.setStart(text, start);

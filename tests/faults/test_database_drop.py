@@ -23,8 +23,8 @@ import psycopg
 import pytest
 from django.db import connection
 from psycopg import sql
-from rest_framework.authtoken.models import Token
 
+from api.tokens import token_create
 from deliberation.models import Comment, RoomEvent
 from tests.factories import Room
 from tests.faults.conftest import StartServers
@@ -142,7 +142,7 @@ def test_a_ballot_cut_off_from_the_database_is_refused_then_counted_once_when_ca
     motion = voting.motion_open(
         actor=room.moderator, circle=room.circle, goal_id=room.goal.pk, method="consent"
     )
-    token = Token.objects.create(user=room.expert).key
+    token = token_create(room.expert).key
     url = f"{server.http}/api/v1/motions/{motion.pk}/ballot/"
     seq = room_seq(room.circle.pk)
 

@@ -175,7 +175,7 @@ def test_who_may_read_and_build_questionnaires(
         {"concept": site.concept.slug, "action_field": site.field.slug, "title": "T"},
     )
     assert created.status_code == create
-    listed = {q["id"] for q in client.get("/api/v1/questionnaires/").json()}
+    listed = {q["id"] for q in client.get("/api/v1/questionnaires/").json()["results"]}
     assert (draft.pk in listed) is (read == 200)
 
 

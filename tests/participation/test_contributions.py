@@ -135,7 +135,7 @@ def test_moderation_hides_unapproved_ideas_from_the_public_page_and_api(site: Si
 
     anonymous = site.client("anonymous")
     page = anonymous.get(reverse("participation:ideas")).content.decode()
-    listed = anonymous.get(f"/api/v1/concepts/{site.concept.slug}/contributions/").json()
+    listed = anonymous.get(f"/api/v1/concepts/{site.concept.slug}/contributions/").json()["results"]
 
     assert "Freigegeben" in page and "Wartet noch" not in page and "Werbung" not in page
     assert [c["title"] for c in listed] == ["Freigegeben"]
@@ -155,7 +155,7 @@ def test_the_author_sees_a_rejection_and_its_reason(site: Site) -> None:
     )
     page = site.client("outsider").get(reverse("participation:mine")).content.decode()
     assert "nicht freigegeben" in page and "Bitte sachlich." in page
-    mine = site.client("outsider").get("/api/v1/contributions/mine/").json()
+    mine = site.client("outsider").get("/api/v1/contributions/mine/").json()["results"]
     assert mine[0]["state"] == "rejected" and mine[0]["moderation_reason"] == "Bitte sachlich."
 
 

@@ -105,7 +105,7 @@ def test_an_ideas_disposition_shows_in_the_report_and_to_its_submitter(site: Sit
 
     mine = site.client("outsider").get(reverse("participation:mine")).content.decode()
     assert "angenommen" in mine and "Nehmen wir in die nächste Fassung auf." in mine
-    api = site.client("outsider").get("/api/v1/contributions/mine/").json()
+    api = site.client("outsider").get("/api/v1/contributions/mine/").json()["results"]
     assert api[0]["disposition"]["response"] == "Nehmen wir in die nächste Fassung auf."
     detail = site.client("anonymous").get(reverse("participation:contribution", args=[idea.pk]))
     assert "Nehmen wir in die nächste Fassung auf." in detail.content.decode()

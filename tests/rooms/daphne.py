@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 from websockets.sync.client import ClientConnection, connect
 
+from api.tokens import token_create
 from deploy.image import daphne_ping_options, image_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,11 +129,11 @@ def stop(server: Server) -> None:
 
 
 def ticket(server: Server, user: Any, slug: str) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
+    key = token_create(user).key
     request = urllib.request.Request(  # noqa: S310 - loopback
         f"{server.http}/api/v1/rooms/{slug}/ticket",
         method="POST",
-        headers={"Authorization": f"Token {token.key}"},
+        headers={"Authorization": f"Token {key}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         assert response.status == 201

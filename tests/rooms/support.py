@@ -154,6 +154,19 @@ def apply_event(state: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[
         state["field_goals"] = sorted(
             [*rest, goal] if eligible else rest, key=lambda g: (g["order"], g["id"])
         )
+    elif kind == "anchors.placed":
+        placed = {p["comment"]: p for p in data["placements"] if p["comment"] is not None}
+        for comment in state["comments"]:
+            if comment["id"] in placed:
+                found = placed[comment["id"]]
+                comment["placement"] = {
+                    k: v for k, v in found.items() if k not in ("comment", "proposal")
+                }
+    elif kind == "goal.plain_text_set":
+        for key in ("goals", "field_goals"):
+            for goal in state[key]:
+                if goal["id"] == data["goal"] and goal["version"] is not None:
+                    goal["version"]["plain"] = data["plain"]
     elif kind == "disposition.set":
         disposition = data["disposition"]
         if disposition["feedback"]["type"] == "comment":
@@ -172,5 +185,15 @@ def apply_event(state: dict[str, Any], kind: str, data: dict[str, Any]) -> dict[
                 [*others, entry], key=lambda e: (e["user"]["name"].casefold(), e["user"]["id"])
             )
             roll_call["present"], roll_call["members"] = data["present"], data["members"]
+    elif kind.startswith("proposal."):
+        # Change proposals: the proposal replaces its old self; ``conflicts`` (when sent)
+        # replaces the conflicts of the proposals it names.
+        proposal = data["proposal"]
+        others = [p for p in state["proposals"] if p["id"] != proposal["id"]]
+        state["proposals"] = sorted([*others, proposal], key=lambda p: p["id"])
+        conflicts = {c["id"]: c["conflicts_with"] for c in data.get("conflicts", [])}
+        for item in state["proposals"]:
+            if item["id"] in conflicts:
+                item["conflicts_with"] = conflicts[item["id"]]
     state["comments"].sort(key=lambda c: c["id"])
     return state

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.tokens import token_create
 from rooms.models import RoomTicket
 from tests.factories import Room
 
@@ -18,8 +18,7 @@ pytestmark = [pytest.mark.django_db]
 
 def _token_client(user: Any) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user).key}")
     return client
 
 

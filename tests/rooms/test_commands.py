@@ -145,7 +145,12 @@ async def test_comment_post_acks_with_the_comment_and_renders_markdown(
     )
     event = await expert.recv_event("comment.created")
     comment = event["data"]["comment"]
-    assert comment["anchor"] == {"paragraph": 2, "quote": "Zweiter"}
+    assert comment["anchor"] == {
+        "paragraph": 2,
+        "quote": "Zweiter",
+        "prefix": "",
+        "suffix": " Absatz.",
+    }
     assert "<script" not in comment["body_html"]
     assert 'rel="nofollow noopener noreferrer"' in comment["body_html"]
     ack = await expert.recv()

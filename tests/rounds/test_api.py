@@ -29,7 +29,7 @@ def test_anyone_reads_the_rounds_of_a_public_circle(demo: Demo, clock: Clock) ->
     round_ = open_round(demo)
     response = APIClient().get(f"{BASE}/rounds/")
     assert response.status_code == 200
-    [listed] = response.json()
+    [listed] = response.json()["results"]
     assert (listed["id"], listed["number"], listed["phase"]) == (round_.pk, 1, "discussion")
     detail = APIClient().get(f"{BASE}/rounds/1/").json()
     assert detail == listed
@@ -140,7 +140,8 @@ def test_ideas_are_proposed_once_per_key_and_decided_by_the_moderator(demo: Demo
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     idea_id = first.json()["id"]
-    assert [i["id"] for i in APIClient().get(f"{BASE}/rounds/1/ideas/").json()] == [idea_id]
+    ideas = APIClient().get(f"{BASE}/rounds/1/ideas/").json()["results"]
+    assert [i["id"] for i in ideas] == [idea_id]
     assert expert.post(f"{BASE}/ideas/{idea_id}/accept/", {}, format="json").status_code == 403
     accepted = client_as(demo, "moderator").post(
         f"{BASE}/ideas/{idea_id}/accept/", {"title": "Lesepatenschaften"}, format="json"
@@ -186,7 +187,7 @@ def test_dispositions_and_a_version_with_linked_feedback(demo: Demo, clock: Cloc
     assert trace["disposition"]["response"] == "Wird konkreter."
     assert [v["number"] for v in trace["versions"]] == [2]
     shaped = APIClient().get(f"/api/v1/goals/{demo.goals[0].pk}/versions/2/feedback/").json()
-    assert [f["id"] for f in shaped] == [said.pk]
+    assert [f["id"] for f in shaped["results"]] == [said.pk]
 
 
 def test_linking_feedback_of_another_goal_is_refused(demo: Demo) -> None:
@@ -263,7 +264,7 @@ def test_report_downloads(story: Story) -> None:
     rows = list(csv.reader(io.StringIO(table.content.decode())))
     assert len(rows) == 5
     carried = client.get(f"{BASE}/rounds/2/open-feedback/").json()
-    assert [(f["type"], f["id"]) for f in carried] == [("comment", story.frage.pk)]
+    assert [(f["type"], f["id"]) for f in carried["results"]] == [("comment", story.frage.pk)]
 
 
 def test_goal_diff_between_two_versions(story: Story, demo: Demo) -> None:

@@ -108,7 +108,7 @@ def test_everyone_sees_a_public_circles_motions_without_a_tally(vote_room: Room,
     listing = client.get(reverse("api-circle-motion-list", args=[vote_room.circle.slug]))
     detail = client.get(reverse("api-motion-detail", args=[motion.pk]))
     assert listing.status_code == detail.status_code == 200
-    assert listing.json()[0]["id"] == motion.pk
+    assert listing.json()["results"][0]["id"] == motion.pk
     body = detail.json()
     assert body["turnout"] == 1
     assert body["result"] is None

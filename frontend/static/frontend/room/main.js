@@ -3,6 +3,7 @@
 
 import { RoomConnection } from "./connection.js";
 import { RoomKeys } from "./keys.js";
+import { ProposalsPanel } from "./proposals.js";
 import { SessionPanel } from "./session.js";
 import { RoomStore } from "./store.js";
 import { RoomView } from "./view.js";
@@ -15,9 +16,13 @@ if (root) {
   const view = new RoomView(root, { store, slug: root.dataset.slug });
   // The session's extras (speakers' time, point of order, Blitzlicht, links): session.js.
   const session = new SessionPanel(root, { store, slug: root.dataset.slug });
-  const connection = new RoomConnection({ url, store, handlers: session.wrap(view.handlers()) });
+  // Change proposals on the goal's text, their quick vote and the revision's apply step.
+  const proposals = new ProposalsPanel(root, { store, view, slug: root.dataset.slug });
+  const handlers = proposals.wrap(session.wrap(view.handlers()));
+  const connection = new RoomConnection({ url, store, handlers });
   view.attach(connection);
   session.attach(connection);
+  proposals.attach(connection);
   // The quick bar (hand, comment box) and the keyboard shortcuts with their help: keys.js.
   new RoomKeys(root, view).attach();
   connection.start();

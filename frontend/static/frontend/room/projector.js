@@ -5,6 +5,7 @@
 // agenda item's countdown, a temperature check's counts and the vote's turnout and result.
 
 import { RoomConnection } from "./connection.js";
+import { numberedLines } from "./drafting.js";
 import { format, gettext, ngettext } from "./i18n.js";
 import { RoomStore } from "./store.js";
 
@@ -76,12 +77,21 @@ class Projector {
       return;
     }
     title.textContent = goal.title;
+    const lines = goal.version?.lines ?? [];
     const items = (goal.version?.paragraphs ?? []).map((html, index) => {
       const item = document.createElement("li");
       item.className = "projector__paragraph";
       item.value = index + 1;
-      // Sanitised on the server (docs/protocol.md, "Goal"): safe to insert as HTML.
-      item.innerHTML = html;
+      if (lines[index]) {
+        // The same line numbers as every other view (deliberation.lines).
+        const box = document.createElement("div");
+        box.className = "room-para__text";
+        box.append(numberedLines(lines[index]));
+        item.append(box);
+      } else {
+        // Sanitised on the server (docs/protocol.md, "Goal"): safe to insert as HTML.
+        item.innerHTML = html;
+      }
       return item;
     });
     list.replaceChildren(...items);

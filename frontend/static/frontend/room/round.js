@@ -7,6 +7,7 @@
 // survives the redraw: values and focus of inputs with an id are carried over.
 
 import { newClientKey } from "./connection.js";
+import { PublicFeedbackPanel } from "./evaluation.js";
 import { format, gettext as _, language } from "./i18n.js";
 
 const PHASES = ["discussion", "evaluation", "revision"];
@@ -111,6 +112,7 @@ export class RoundPanel {
     this.dialog = null;
     this.opened = new Map(); // section key → open: what the reader opened or closed stays so
     this.preselect = null; // the goal "Neue Runde mit diesem Ziel eröffnen" chose
+    this.publicFeedback = null; // the public's feedback in the evaluation (evaluation.js)
   }
 
   get store() {
@@ -270,6 +272,11 @@ export class RoundPanel {
           el("a", {
             href: `/raeume/${this.view.slug}/runden/${round.number}/auswertung/`,
             text: _("Auswertungsbericht dieser Runde"),
+          }),
+          " · ",
+          el("a", {
+            href: `/beteiligung/raeume/${this.view.slug}/rueckmeldungen/`,
+            text: _("Rückmeldungen der Öffentlichkeit"),
           }),
         ),
       ),
@@ -812,7 +819,15 @@ export class RoundPanel {
       items.length
         ? el("ol", { class: "round-evaluation__list" }, items.map((item) => this.dispositionForm(item, disposition(item))))
         : el("p", { class: "muted", text: _("Keine Rückmeldungen in dieser Runde.") }),
+      this.publicFeedbackSection(round),
     );
+  }
+
+  /** The public's ideas and questionnaire answers on the round's goals (evaluation.js): one
+   * node kept across redraws, loaded when the round enters evaluation. */
+  publicFeedbackSection(round) {
+    this.publicFeedback ??= new PublicFeedbackPanel(this.view.slug, (text) => this.view.announce(text));
+    return this.publicFeedback.section(round);
   }
 
   dispositionForm(item, current) {
@@ -936,6 +951,8 @@ export class RoundPanel {
             ),
           )
         : null,
+      // Accepted change proposals: put into the text for review (proposals.js).
+      this.view.proposals?.revisionBlock(goal, key) ?? null,
       el("button", { type: "submit", class: "button button--primary", "data-command": "version.publish", text: _("Fassung veröffentlichen") }),
     );
     form.addEventListener("submit", (event) => {
@@ -953,6 +970,7 @@ export class RoundPanel {
             comment_ids: data.getAll("comment").map(Number),
             idea_ids: data.getAll("idea").map(Number),
             vote_reason_ids: data.getAll("vote_reason").map(Number),
+            proposal_ids: String(data.get("proposal_ids") ?? "").split(",").filter(Boolean).map(Number),
           },
           _("Die Fassung wurde nicht veröffentlicht."),
         )

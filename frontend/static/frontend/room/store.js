@@ -6,6 +6,7 @@
 // "Event kinds" of the protocol; a kind the client does not know still advances `seq`.
 
 import { MOTION_REDUCERS } from "../../voting/vote-panel.js";
+import { PROPOSAL_REDUCERS } from "./proposal-state.js";
 import { ROUND_REDUCERS } from "./round-state.js";
 
 function byOrderThenId(a, b) {
@@ -81,6 +82,22 @@ const REDUCERS = {
       state.goals = upsertGoal(state.goals, data.goal);
     }
   },
+  // Where anchored comments stand in a new version (deliberation.anchors).
+  "anchors.placed"(state, data) {
+    for (const placed of data.placements) {
+      const comment = placed.comment === null ? null : state.comments.get(placed.comment);
+      if (!comment) continue;
+      const { comment: _c, proposal: _p, ...placement } = placed;
+      state.comments.set(comment.id, { ...comment, placement });
+    }
+  },
+  // The plain-language twin of a goal's current version (deliberation.plain).
+  "goal.plain_text_set"(state, data) {
+    const withPlain = (g) =>
+      g.id === data.goal && g.version ? { ...g, version: { ...g.version, plain: data.plain } } : g;
+    state.goals = state.goals.map(withPlain);
+    if (state.field_goals) state.field_goals = state.field_goals.map(withPlain);
+  },
   "room.updated"(state, data) {
     state.room = data.room;
   },
@@ -97,11 +114,13 @@ const REDUCERS = {
   // Rounds (docs/rounds.md) and the vote (voting/static/voting/vote-panel.js).
   ...ROUND_REDUCERS,
   ...MOTION_REDUCERS,
+  // Change proposals (proposals.js).
+  ...PROPOSAL_REDUCERS,
 };
 
 /** Which part of the page an event kind changes: the view redraws only that. */
 export function areaOf(kind) {
-  if (kind.startsWith("comment.")) return "comments";
+  if (kind.startsWith("comment.") || kind === "anchors.placed") return "comments";
   if (kind.startsWith("hand.")) return "hands";
   if (kind === "focus.changed") return "focus";
   if (kind === "presence.changed") return "presence";
@@ -167,6 +186,7 @@ export class RoomStore {
         pulse: snapshot.pulse ?? null,
         fieldGoals: [...(snapshot.field_goals ?? [])].sort(byOrderThenId),
         decisions: new Map(),
+        proposals: new Map((snapshot.proposals ?? []).map((p) => [p.id, p])),
       };
       for (const disposition of snapshot.comment_dispositions ?? []) this.rememberDecision(disposition);
       this.seq = frame.seq;

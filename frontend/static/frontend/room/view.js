@@ -7,6 +7,7 @@
 
 import { AwaySummary } from "./away.js";
 import { newClientKey } from "./connection.js";
+import { linkLineCitations, numberedLines, placementBadge, renderPlain } from "./drafting.js";
 import { format, gettext as _, language, ngettext } from "./i18n.js";
 import { dispositionLabel, RoundPanel } from "./round.js";
 import { areaOf } from "./store.js";
@@ -172,6 +173,7 @@ export class RoomView {
       goalTitle: byId("goal-title"),
       goalTools: byId("goal-tools"),
       paragraphs: byId("goal-paragraphs"),
+      plain: byId("goal-plain"),
       goalEmpty: byId("goal-empty"),
       comments: byId("comment-list"),
       commentsCount: byId("comments-count"),
@@ -522,6 +524,7 @@ export class RoomView {
       this.renderGoal();
       this.renderComments();
       this.renderComposerContext();
+      this.proposals?.render(); // change proposals (proposals.js)
     }
   }
 
@@ -584,14 +587,21 @@ export class RoomView {
     this.dom.goalTitle.textContent = goal.title;
     this.renderGoalTools(goal, focus);
     const paragraphs = version?.paragraphs ?? [];
-    const items = paragraphs.map((html, index) => ({ id: index + 1, html }));
+    // With the server's line numbers (deliberation.lines) when it sends them.
+    const lines = version?.lines ?? [];
+    const items = paragraphs.map((html, index) => ({ id: index + 1, html, lines: lines[index] }));
+    if (this.dom.plain) renderPlain(this.dom.plain, version?.plain ?? null);
     reconcile(this.dom.paragraphs, items, (paragraph, old) => {
       if (old && old.paragraphHtml === paragraph.html && old.goalId === goal.id) return old;
       const item = el(
         "li",
         { class: "room-para", id: `absatz-${paragraph.id}`, dataset: { paragraph: paragraph.id } },
         el("span", { class: "room-para__number", "aria-hidden": "true", text: paragraph.id }),
-        el("div", { class: "room-para__text prose" }, trustedHtml(paragraph.html)),
+        el(
+          "div",
+          { class: "room-para__text prose" },
+          paragraph.lines ? numberedLines(paragraph.lines) : trustedHtml(paragraph.html),
+        ),
         el("span", { class: "room-para__marker-slot" }),
       );
       item.paragraphHtml = paragraph.html;
@@ -748,7 +758,8 @@ export class RoomView {
     const editing = this.editing.has(comment.id);
     const decision = this.store.decision(comment.id);
     const decided = decision ? `${decision.id}|${decision.value}|${decision.response}` : "";
-    const stamp = `${this.role}|${editing}|${decided}`;
+    const shown = this.store.goal(comment.goal)?.version?.number ?? "";
+    const stamp = `${this.role}|${editing}|${decided}|${shown}`;
     if (old && old.comment === comment && old.dataset.stamp === stamp) return old;
     const item = old ?? el("li", { class: "comment", id: `kommentar-${comment.id}` });
     item.comment = comment;
@@ -788,6 +799,9 @@ export class RoomView {
         : null,
     );
     const card = el("article", { class: classes.join(" ") }, meta);
+    const shown = this.store.goal(comment.goal)?.version?.number ?? null;
+    const placement = placementBadge(comment, shown);
+    if (placement) card.append(placement);
     if (comment.anchor?.quote) {
       card.append(el("blockquote", { class: "comment__quote", text: comment.anchor.quote }));
     }
@@ -805,7 +819,8 @@ export class RoomView {
     if (editing) {
       card.append(this.editForm(comment));
     } else if (comment.body_html !== null) {
-      card.append(el("div", { class: "comment__body prose" }, trustedHtml(comment.body_html)));
+      const body = el("div", { class: "comment__body prose" }, trustedHtml(comment.body_html));
+      card.append(linkLineCitations(body, comment, shown));
     }
     const decision = this.store.decision(comment.id);
     if (decision) card.append(this.decisionNote(decision));
@@ -1217,7 +1232,7 @@ export class RoomView {
     reconcile(this.dom.hands, hands, (hand, old) => {
       const item = old ?? el("li", { class: "hand" });
       const speaking = hand.state === "speaking";
-      item.className = speaking ? "hand hand--speaking" : "hand";
+      item.className = `hand${speaking ? " hand--speaking" : ""}${hand.point_of_order ? " hand--order" : ""}`;
       fill(
         item,
         el("span", {
@@ -1231,6 +1246,10 @@ export class RoomView {
           el("span", { class: "hand__name", text: hand.user?.name ?? "" }),
           hand.user?.id === this.myId
             ? el("span", { class: "comment__you", text: _("Sie") })
+            : null,
+          // A point of order goes to the top: said in words, for eyes and screen readers alike.
+          hand.point_of_order
+            ? el("span", { class: "chip hand__order", text: _("Geschäftsordnungsantrag") })
             : null,
           el("span", {
             class: "hand__state",
