@@ -344,6 +344,8 @@ ACCOUNT_INVITATION_DAYS = env_int("ACCOUNT_INVITATION_DAYS", 14, minimum=1)
 EMAIL_CHANGE_TIMEOUT = env_int("EMAIL_CHANGE_TIMEOUT", 3 * 24 * 3600, minimum=600)
 # An explicit backend wins over the above (e.g. django.core.mail.backends.locmem.EmailBackend).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND") or EMAIL_BACKEND
+# Directory of django.core.mail.backends.filebased.EmailBackend (one file a connection).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 # Seconds an SMTP connection may block; a hung server then fails the attempt, which the task
 # queue retries (notifications.tasks.send_email), instead of holding a worker for ever.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)

@@ -491,7 +491,7 @@ def comment_post(
     if client_key:
         existing = _comment_by_key.first(actor.pk, client_key)
         if existing is not None:
-            return existing, False
+            return _replayed(existing, circle), False
     body = _clean_body(body)
     try:
         with transaction.atomic():
@@ -546,9 +546,21 @@ def comment_post(
         # Two posts with the same key raced: the other one won; answer with it.
         existing = Comment.objects.filter(author=actor, client_key=client_key).first()
         if client_key and existing is not None:
-            return existing, False
+            return _replayed(existing, circle), False
         raise
     return comment, True
+
+
+def _replayed(existing: Comment, circle: Circle) -> Comment:
+    """A post whose ``client_key`` is known: the same comment again, if it was made in this
+    room. A key already used in another room is refused rather than answered with a comment
+    the poster did not mean (their new text would be lost without a word)."""
+    if existing.circle_id != circle.pk:
+        raise Conflict(
+            _("Dieser client_key gehört schon zu einem Kommentar in einem anderen Raum."),
+            field="client_key",
+        )
+    return existing
 
 
 def _locked_comment(circle: Circle, comment_id: Any) -> Comment:

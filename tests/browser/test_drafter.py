@@ -82,7 +82,7 @@ IN_EVALUATION = """
 rounds.round_open(actor=people["moderator"], circle=room,
     agenda=[{"goal": goal.pk, "time_box": None}])
 services.comment_post(actor=people["expert1"], circle=room, goal_id=goal.pk,
-    body="Bitte eine Frist nennen.", client_key="frist")
+    body="Bitte eine Frist nennen.", client_key="frist-" + SLUG)
 rounds.round_set_phase(actor=people["moderator"], circle=room, phase="evaluation")
 """
 

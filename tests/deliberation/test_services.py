@@ -5,7 +5,7 @@ import pytest
 from deliberation import services
 from deliberation.models import Comment, Goal, GoalStatusChange, RoomEvent
 from kernel.errors import Conflict, Forbidden, Invalid
-from tests.factories import Room
+from tests.factories import Room, make_room
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,28 @@ def test_comment_post_with_same_client_key_creates_nothing(room: Room) -> None:
     )
     assert not created and again.pk == first.pk
     assert Comment.objects.count() == 1
+    assert RoomEvent.objects.count() == events
+
+
+def test_a_client_key_used_in_another_room_is_refused_not_answered_with_that_comment(
+    room: Room,
+) -> None:
+    services.comment_post(
+        actor=room.expert, circle=room.circle, goal_id=room.goal.pk, body="Hier", client_key="k"
+    )
+    other = make_room()
+    services.membership_add(actor=None, user=room.expert, circle=other.circle, role="expert")
+    events = RoomEvent.objects.count()
+    with pytest.raises(Conflict) as refused:
+        services.comment_post(
+            actor=room.expert,
+            circle=other.circle,
+            goal_id=other.goal.pk,
+            body="Dort",
+            client_key="k",
+        )
+    assert refused.value.field == "client_key"
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Hier"]
     assert RoomEvent.objects.count() == events
 
 
