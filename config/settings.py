@@ -396,6 +396,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
     },
     "clear-sessions": {"task": "config.clear_sessions", "schedule": crontab(hour=3, minute=45)},
+    "prune-expired-api-tokens": {
+        "task": "api.prune_expired_tokens",
+        "schedule": crontab(hour=3, minute=55),
+    },
 }
 # Where beat keeps when each job last ran (a file of its own; nothing durable).
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

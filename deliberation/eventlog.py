@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from deliberation.models import Circle, RoomEvent
 from kernel import metrics
@@ -67,24 +69,111 @@ def record_event(
     Precondition: inside ``transaction.atomic()``. The counter increment takes the row lock,
     so concurrent writers get consecutive, gapless numbers in commit order.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside transaction.atomic()")
     circle_id = circle if isinstance(circle, int) else circle.pk
-    seq = _next_seq(circle_id)
+    public = _jsonable(payload)
+    private = _jsonable(moderator_payload) if moderator_payload is not None else None
+    author = actor if actor is not None and actor.is_authenticated else None
+    if connection.vendor == "postgresql":
+        event = _append(connection, circle_id, kind, public, private, author)
+    else:
+        event = RoomEvent.objects.create(
+            circle_id=circle_id,
+            seq=_next_seq(circle_id),
+            kind=kind,
+            payload=public,
+            moderator_payload=private,
+            actor=author,  # type: ignore[misc]
+        )
     if isinstance(circle, Circle):
-        circle.event_seq = seq
-    event = RoomEvent.objects.create(
-        circle_id=circle_id,
-        seq=seq,
-        kind=kind,
-        payload=_jsonable(payload),
-        moderator_payload=_jsonable(moderator_payload) if moderator_payload is not None else None,
-        actor=actor if actor is not None and actor.is_authenticated else None,  # type: ignore[misc]
-    )
-    transaction.on_commit(lambda: publish_event(event))
+        circle.event_seq = event.seq
+    transaction.on_commit(functools.partial(_committed, event))
     if _listeners:
         transaction.on_commit(lambda: _tell_listeners(event))
     return event
+
+
+def _append(
+    connection: Any,
+    circle_id: int,
+    kind: str,
+    payload: Any,
+    moderator_payload: Any,
+    actor: Any,
+) -> RoomEvent:
+    """PostgreSQL: move the room's counter on and append the row in one statement (every
+    write of a room pays this; docs/performance.md, "Round 2"). The counter's ``UPDATE`` takes
+    the row lock, so concurrent writers get consecutive, gapless numbers in commit order."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPEND_SQL,
+            [
+                circle_id,
+                kind,
+                json.dumps(payload, ensure_ascii=False),
+                None
+                if moderator_payload is None
+                else json.dumps(moderator_payload, ensure_ascii=False),
+                actor.pk if actor is not None else None,
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Circle.DoesNotExist(f"no circle {circle_id}")
+    event = RoomEvent(
+        id=row[0],
+        circle_id=circle_id,
+        seq=int(row[1]),
+        kind=kind,
+        payload=payload,
+        moderator_payload=moderator_payload,
+        actor_id=actor.pk if actor is not None else None,
+        created_at=now,
+    )
+    event._state.adding = False
+    event._state.db = connection.alias
+    return event
+
+
+_APPEND_SQL = (
+    'WITH counter AS (UPDATE "deliberation_circle" SET "event_seq" = "event_seq" + 1 '
+    'WHERE "id" = %s RETURNING "id", "event_seq") '
+    'INSERT INTO "deliberation_roomevent" '
+    '("circle_id", "seq", "kind", "payload", "moderator_payload", "actor_id", "created_at") '
+    'SELECT counter."id", counter."event_seq", %s, %s::jsonb, %s::jsonb, %s, %s FROM counter '
+    'RETURNING "id", "seq"'
+)
+
+
+# --- what a command committed ----------------------------------------------------------------
+# A room command (``rooms.commands.execute``) acknowledges with the number of the event it
+# recorded; the commit hooks note it here, per thread, so that the answer costs no query.
+
+_committed_seqs = threading.local()
+
+
+def _committed(event: RoomEvent) -> None:
+    seqs: dict[int, int] | None = getattr(_committed_seqs, "seqs", None)
+    if seqs is not None:
+        seqs[event.circle_id] = max(seqs.get(event.circle_id, 0), event.seq)
+    publish_event(event)
+
+
+def watch_commits() -> None:
+    """From now on, note the events this thread commits (``committed_seq``)."""
+    _committed_seqs.seqs = {}
+
+
+def committed_seq(circle_id: int) -> int | None:
+    """The number of the last event this thread committed in the room since
+    ``watch_commits()`` (None: none); stops watching."""
+    seqs: dict[int, int] | None = getattr(_committed_seqs, "seqs", None)
+    _committed_seqs.seqs = None
+    return None if seqs is None else seqs.get(circle_id)
 
 
 # --- after-commit listeners ------------------------------------------------------------------

@@ -17,6 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_responses
+from api.fields import UtcDateTimeField
+from api.pagination import Pagination, paginated
 from deliberation import proposals
 from deliberation.access import access_circle
 from deliberation.comments_api import NO_CIRCLE, CommentPersonOutput
@@ -41,8 +43,8 @@ class QuickVoteOutput(serializers.Serializer):
     id = serializers.IntegerField()
     proposal = serializers.IntegerField()
     open = serializers.BooleanField()
-    opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(allow_null=True)
+    opened_at = UtcDateTimeField()
+    closed_at = UtcDateTimeField(allow_null=True)
     yes = serializers.IntegerField()
     no = serializers.IntegerField()
     abstain = serializers.IntegerField()
@@ -65,8 +67,8 @@ class ProposalOutput(serializers.Serializer):
     replacement = serializers.CharField(allow_blank=True)
     reason = serializers.CharField()
     state = serializers.ChoiceField(choices=["open", "withdrawn"])
-    created_at = serializers.DateTimeField()
-    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    created_at = UtcDateTimeField()
+    withdrawn_at = UtcDateTimeField(allow_null=True)
     diff = DiffOpOutput(many=True, help_text="Word diff from the quote to the replacement.")
     disposition = DispositionOutput(allow_null=True)
     adopted_text = serializers.CharField(allow_null=True, allow_blank=True)
@@ -128,17 +130,19 @@ def _answer(circle: Any, proposal_id: int, code: int = status.HTTP_200_OK) -> Re
 
 class ProposalListApi(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    pagination_class = Pagination  # documents the page envelope in the schema
 
     @extend_schema(
         tags=TAGS,
         operation_id="room_proposals_list",
         summary="The change proposals made in a room",
-        description="Oldest first, with their word diff, conflicts and quick vote.",
+        description="Oldest first, paginated (`limit`, `offset`), with their word diff, "
+        "conflicts and quick vote.",
         responses={200: ProposalOutput(many=True), **error_responses(404)},
     )
     def get(self, request: Request, slug: str) -> Response:
         circle = access_circle(request.user, slug, message=NO_CIRCLE)
-        return Response(proposals.room_proposals(circle))
+        return paginated(request, self, proposals.room_proposals(circle), list)
 
     @extend_schema(
         tags=TAGS,

@@ -44,18 +44,29 @@ def _roles(user: Any, circle: Circle | None) -> AbstractSet[str]:
     )
 
 
-@lru_cache(maxsize=1)
-def _fresh_account_sql() -> str:
+@lru_cache(maxsize=4)
+def _fresh_account_plan(vendor: str) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+    """The account's query, its columns' attributes and their converters (as the compiler
+    applies them: SQLite's dates), built once: every room command asks it."""
     user_model = get_user_model()
     quote = connection.ops.quote_name
     users, members = quote(user_model._meta.db_table), quote(Membership._meta.db_table)
     pk = quote(user_model._meta.pk.column)
-    return (
-        f"SELECT {users}.*, {members}.{quote('role')} AS konsens_room_role "  # noqa: S608
+    compiler = user_model._default_manager.order_by().query.get_compiler(connection=connection)
+    compiler.setup_query()
+    columns = [expression for expression, _sql, _alias in compiler.select]
+    selected = ", ".join(f"{users}.{quote(column.target.column)}" for column in columns)
+    converters = tuple(
+        (index, tuple(functions), expression)
+        for index, (functions, expression) in compiler.get_converters(columns).items()
+    )
+    sql = (
+        f"SELECT {selected}, {members}.{quote('role')} "  # noqa: S608
         f"FROM {users} LEFT JOIN {members} ON ({members}.{quote('user_id')} = {users}.{pk} "
         f"AND {members}.{quote('circle_id')} = %s) "
         f"WHERE {users}.{pk} = %s AND {users}.{quote('is_active')}"
     )
+    return sql, tuple(column.target.attname for column in columns), converters
 
 
 def fresh_account(user_id: int, circle: Circle) -> tuple[Any, str | None]:
@@ -63,13 +74,18 @@ def fresh_account(user_id: int, circle: Circle) -> tuple[Any, str | None]:
     room (``room_role``), in one query (every room command asks this); ``(None, None)`` for a
     deactivated or deleted account. The roles stay on the returned object for the rules
     asked during the same command."""
-    rows = list(get_user_model()._default_manager.raw(_fresh_account_sql(), [circle.pk, user_id]))
+    sql, attnames, converters = _fresh_account_plan(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [circle.pk, user_id])
+        rows = cursor.fetchall()
     if not rows:
         return None, None
-    user = rows[0]
-    roles = frozenset(
-        str(role) for row in rows if (role := getattr(row, "konsens_room_role", None))
-    )
+    values = list(rows[0][:-1])
+    for index, functions, expression in converters:
+        for function in functions:
+            values[index] = function(values[index], expression, connection)
+    user = get_user_model().from_db(connection.alias, attnames, values)
+    roles = frozenset(str(row[-1]) for row in rows if row[-1])
     setattr(user, _ROLES_MEMO, (circle.pk, roles))
     return user, _room_role(user, circle, roles)
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.fields import UtcDateTimeField
+from deliberation.lines import numbered
 from deliberation.models import Circle, Concept, Goal
 from kernel.rendering import render_markdown
 
@@ -102,10 +103,34 @@ class ActionFieldSerializer(serializers.Serializer):
     goals = GoalRefSerializer(many=True)
 
 
+class VersionLineSerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text='Runs through the version: "Zeile 12".')
+    paragraph = serializers.IntegerField(help_text="1 = the version's first paragraph.")
+    text = serializers.CharField(help_text="The line's Markdown source.")
+
+
+@extend_schema_field(VersionLineSerializer(many=True))
+class VersionLinesField(serializers.Field):
+    """The version's numbered lines (``deliberation.lines``: 80 characters, words never split),
+    the numbers the pages, the room and the exports show."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: str) -> list[dict[str, Any]]:
+        return [
+            {"number": line.number, "paragraph": paragraph.number, "text": line.text}
+            for paragraph in numbered(value)
+            for line in paragraph.lines
+        ]
+
+
 class GoalVersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     text = serializers.CharField()
     text_html = MarkdownHtmlField(source="text")
+    lines = VersionLinesField(source="text")
     rationale = serializers.CharField()
     rationale_html = MarkdownHtmlField(source="rationale")
     change_note = serializers.CharField()

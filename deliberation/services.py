@@ -685,7 +685,7 @@ def hand_raise(*, actor: Any, circle: Circle, point_of_order: bool = False) -> H
         )
     with transaction.atomic():
         locked = lock_room(circle.pk)
-        if HandRaise.objects.filter(circle=circle, user=actor, state__in=OPEN_HAND_STATES).exists():
+        if speakers.open_hand(circle.pk, actor.pk) is not None:
             raise Conflict(_("Sie haben sich bereits zu Wort gemeldet."))
         first_time = not speakers.has_spoken(locked, actor.pk, speakers.current_scope(locked))
         hand = HandRaise.objects.create(
@@ -718,13 +718,12 @@ def hand_lower(*, actor: Any, circle: Circle, user_id: int | None = None) -> Han
         missing = _("Diese Person hat sich nicht zu Wort gemeldet.")
     with transaction.atomic():
         locked = lock_room(circle.pk)
-        hand = (
-            HandRaise.objects.select_related("user")
-            .filter(circle=circle, user_id=user_id, state__in=OPEN_HAND_STATES)
-            .first()
-        )
+        hand = speakers.open_hand(circle.pk, user_id)
         if hand is None:
             raise Conflict(missing)
+        if user_id == actor.pk:
+            hand.user = actor
+
         hand.state = HandRaise.State.LOWERED
         hand.ended_at = timezone.now()
         hand.save(update_fields=["state", "ended_at"])

@@ -17,6 +17,7 @@ from typing import Any
 from deliberation import payloads
 from deliberation.models import Circle, HandRaise
 from deliberation.rounds.selectors import active_round_row
+from kernel.prepared import Prepared
 
 OPEN_HAND_STATES = (HandRaise.State.WAITING, HandRaise.State.SPEAKING)
 
@@ -25,6 +26,19 @@ OPEN_HAND_STATES = (HandRaise.State.WAITING, HandRaise.State.SPEAKING)
 class Scope:
     round_id: int | None
     goal_id: int | None
+
+
+# A member's open hand (waiting or speaking; at most one): every hand command asks it,
+# compiled once (``kernel.prepared``).
+_open_hand: Prepared[HandRaise] = Prepared(
+    lambda circle, user: HandRaise.objects.filter(
+        circle_id=circle, user_id=user, state__in=OPEN_HAND_STATES
+    ).order_by("pk")[:1]
+)
+
+
+def open_hand(circle_id: int, user_id: int) -> HandRaise | None:
+    return _open_hand.first(circle_id, user_id)
 
 
 def current_scope(circle: Circle) -> Scope:

@@ -42,6 +42,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+import redis
 import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -138,9 +139,31 @@ def bump() -> None:
     with the cache switched off too: a process without it (a worker configured apart, a
     replica before a redeploy) must still invalidate what the others stored."""
     try:
-        cache.set(GENERATION_KEY, _new_generation(), None)
+        backend = caches["default"]
+        if isinstance(backend, RedisCache):
+            # One SET on a client kept for the process: Django's cache builds a new redis-py
+            # client (and its table of reply parsers) for every call, which was a tenth of a
+            # room command's CPU time (docs/performance.md, "Round 2").
+            _sync_client(backend).set(
+                backend.make_and_validate_key(GENERATION_KEY), _new_generation()
+            )
+        else:
+            cache.set(GENERATION_KEY, _new_generation(), None)
     except Exception:  # the cache is down: its reads fail too, and pages are rendered
         logger.exception("page cache: the generation could not be bumped")
+
+
+_sync_clients: dict[str, Any] = {}
+
+
+def _sync_client(backend: RedisCache) -> Any:
+    server = backend._servers[0]  # type: ignore[attr-defined]  # the cache's own server
+    client = _sync_clients.get(server)
+    if client is None:  # redis-py's client is thread-safe (a pool of connections)
+        client = _sync_clients[server] = redis.Redis.from_url(
+            server, socket_timeout=1, socket_connect_timeout=1
+        )
+    return client
 
 
 def _new_generation() -> int:

@@ -1,9 +1,10 @@
 """Room commands → services: one service call per command frame, nothing else.
 
 ``execute`` runs in the database thread (the consumer wraps it in ``database_sync_to_async``).
-It wraps the service in an outer transaction only to read the room's event number before
-commit: the service holds the room lock by then, so that number is the event the command
-recorded (or, for a command that changed nothing, the state that already contains it).
+Each service is its own transaction (no outer one, so no savepoints); the acknowledgement's
+event number is the last event the command committed, as the commit hook noted it
+(``eventlog.committed_seq``), or, for a command that changed nothing, the room's number read
+after it (a state that already contains what the command would have done).
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from attendance import services as attendance_services
-from deliberation import circles, proposals, pulse, services
+from deliberation import circles, eventlog, proposals, pulse, services
 from deliberation.models import Circle
 from deliberation.rounds import services as round_services
 from kernel.errors import Invalid, NotFound
@@ -440,7 +440,10 @@ def execute(
     handler = HANDLERS[command]
     if role is not None:
         actor = access_current(user=actor, circle=circle, role=role)
-    with translation.override(language), transaction.atomic():
-        extra = handler(actor, circle, fields)
-        seq = room_seq(circle.pk)
-    return Outcome(seq=seq, extra=extra)
+    eventlog.watch_commits()
+    try:
+        with translation.override(language):
+            extra = handler(actor, circle, fields)
+    finally:
+        seq = eventlog.committed_seq(circle.pk)
+    return Outcome(seq=room_seq(circle.pk) if seq is None else seq, extra=extra)

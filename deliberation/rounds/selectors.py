@@ -109,13 +109,45 @@ def rating_aggregates(round_: Round) -> dict[int, dict[str, Any]]:
     }
 
 
-def rating_aggregate(round_: Round, goal_id: int) -> dict[str, Any]:
-    ratings = list(
-        Rating.objects.filter(round=round_, goal_id=goal_id)
-        .select_related("expert")
-        .order_by("updated_at", "pk")
+_goal_ratings: Prepared[Rating] = Prepared(
+    lambda round_, goal: Rating.objects.filter(round_id=round_, goal_id=goal).order_by(
+        "updated_at", "pk"
     )
+)
+
+
+def rating_aggregate(round_: Round, goal_id: int) -> dict[str, Any]:
+    """One goal's aggregate (every rating asks it: compiled once, ``kernel.prepared``); the
+    experts are read only where the round shows the individual ratings."""
+    if round_.ratings_public:
+        ratings = list(
+            Rating.objects.filter(round=round_, goal_id=goal_id)
+            .select_related("expert")
+            .order_by("updated_at", "pk")
+        )
+    else:
+        ratings = _goal_ratings.all(round_.pk, goal_id)
     return payloads.rating_aggregate_data(round_, goal_id, ratings)
+
+
+_agenda_item: Prepared[AgendaItem] = Prepared(
+    lambda round_, goal: AgendaItem.objects.filter(round_id=round_, goal_id=goal).order_by()[:1]
+)
+_own_rating: Prepared[Rating] = Prepared(
+    lambda round_, goal, expert: Rating.objects.filter(
+        round_id=round_, goal_id=goal, expert_id=expert
+    ).order_by()[:1]
+)
+
+
+def on_agenda(round_: Round, goal_id: int) -> bool:
+    """Whether the goal is on the round's agenda (compiled once: every rating asks it)."""
+    return _agenda_item.first(round_.pk, goal_id) is not None
+
+
+def own_rating(round_: Round, goal_id: int, expert_id: int) -> Rating | None:
+    """The expert's rating of the goal in the round (compiled once: every rating asks it)."""
+    return _own_rating.first(round_.pk, goal_id, expert_id)
 
 
 def own_ratings(round_: Round, user: Any) -> list[Rating]:

@@ -367,7 +367,9 @@ def rating_set(
         raise Invalid(_("needs_rework muss wahr oder falsch sein."), field="needs_rework")
     with transaction.atomic():
         lock_room(circle.pk)
-        round_ = _active_round(circle)
+        round_ = round_selectors.active_round_row(circle.pk)  # compiled: every rating asks
+        if round_ is not None:
+            round_.circle = circle
         _authorize(
             actor,
             "deliberation.rate_goal",
@@ -377,10 +379,11 @@ def rating_set(
             not_now=_not_now(round_, _("Bewerten")),
         )
         assert round_ is not None
-        if not AgendaItem.objects.filter(round=round_, goal__pk=goal_id).exists():
+        if not round_selectors.on_agenda(round_, goal_id):
             raise NotFound(_("Dieses Ziel steht nicht auf der Tagesordnung."), field="goal")
         now = timezone.now()
-        rating = Rating.objects.filter(round=round_, goal_id=goal_id, expert=user_of(actor)).first()
+        expert = user_of(actor)
+        rating = round_selectors.own_rating(round_, goal_id, expert.pk) if expert else None
         if rating is None:
             rating = Rating.objects.create(
                 round=round_,

@@ -503,7 +503,7 @@ def test_rest_propose_list_and_bad_input(room: Room) -> None:
     assert anonymous.status_code == 401
     listed = Client().get(url)
     assert listed.status_code == 200
-    assert [p["id"] for p in listed.json()] == [made.json()["id"]]
+    assert [p["id"] for p in listed.json()["results"]] == [made.json()["id"]]
     assert ChangeProposal.objects.count() == 1
 
 

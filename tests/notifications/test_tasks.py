@@ -40,6 +40,7 @@ def test_every_scheduled_job_names_a_registered_task() -> None:
         "notifications.remind_closing_motions",
         "rooms.prune_room_events",
         "config.clear_sessions",
+        "api.prune_expired_tokens",
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
