@@ -59,4 +59,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 # uvicorn, not Daphne: half the CPU per delivered frame in the fan-out benchmark
 # (docs/performance.md, "Which server compose should run"). Same ASGI application.
 # docker-compose.yml's `web` runs the same command (a test compares them).
-CMD ["uvicorn", "--host=0.0.0.0", "--port=8000", "--loop=uvloop", "--http=httptools", "--ws=websockets-sansio", "--ws-max-size=1048576", "--ws-ping-interval=20", "--ws-ping-timeout=70", "--lifespan=off", "--timeout-graceful-shutdown=15", "--log-config=deploy/uvicorn-logging.json", "config.asgi:application"]
+CMD ["uvicorn", "--host=0.0.0.0", "--port=8000", "--loop=uvloop", "--http=httptools", "--ws=websockets-sansio", "--ws-max-size=1048576", "--ws-per-message-deflate=false", "--ws-ping-interval=20", "--ws-ping-timeout=70", "--lifespan=off", "--timeout-graceful-shutdown=15", "--log-config=deploy/uvicorn-logging.json", "config.asgi:application"]

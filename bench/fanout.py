@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -552,6 +553,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--storm-in-flight", type=int, default=0, help="storm handshakes in flight (0: all)"
     )
+    parser.add_argument(
+        "--browser-deflate",
+        action="store_true",
+        help="storm viewers offer permessage-deflate, as browsers do (the server decides)",
+    )
     parser.add_argument("--drain", type=float, default=20.0)
     parser.add_argument("--load-procs", type=int, default=0, help="0: one per 2,500 viewers")
     parser.add_argument(
@@ -579,6 +585,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.browser_deflate:
+        os.environ[storm.BROWSER_DEFLATE] = "1"
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     info = machine_info()

@@ -52,6 +52,10 @@ PER_PROCESS = 2500  # viewers per load process
 # --- the viewers (child processes) --------------------------------------------------------------
 
 
+# Set by ``bench.fanout --browser-deflate`` (and inherited by the load processes).
+BROWSER_DEFLATE = "BENCH_BROWSER_DEFLATE"
+
+
 class StormViewer:
     __slots__ = ("back_at", "closed_at", "code", "error", "last_seq", "reader", "welcomed_at", "ws")
 
@@ -73,7 +77,8 @@ class StormViewer:
         self.ws = await connect(
             target,
             origin=origin,  # type: ignore[arg-type]
-            compression=None,
+            # ``--browser-deflate``: offer permessage-deflate as browsers do
+            compression="deflate" if os.environ.get(BROWSER_DEFLATE) else None,
             max_size=None,
             ping_interval=None,
             open_timeout=DEADLINE,

@@ -169,6 +169,8 @@ def test_two_uvicorn_web_replicas_run_the_images_command_with_health_checks() ->
     assert web["command"][0] == "uvicorn" and web["command"][-1] == "config.asgi:application"
     # as Daphne did: frames up to 1 MiB reach the room, which refuses > 64 KiB itself
     assert "--ws-max-size=1048576" in web["command"]
+    # browsers offer permessage-deflate; a zlib state per socket costs memory and CPU per frame
+    assert "--ws-per-message-deflate=false" in web["command"]
     assert web["healthcheck"]["test"] == ["CMD", "python", "deploy/healthcheck.py"]
     assert '"/healthz"' in (ROOT / "deploy" / "healthcheck.py").read_text(encoding="utf-8")
     assert web["env_file"] == [{"path": ".env", "required": True}]
@@ -308,3 +310,29 @@ def test_web_health_check_fails_when_the_site_refuses_the_host(
     )  # fmt: skip
     assert result.returncode == 1
     assert "HTTP 400" in result.stderr
+
+
+def test_the_images_server_declines_per_message_deflate(
+    production_server: tuple[int, dict[str, str]],
+) -> None:
+    """Browsers offer permessage-deflate; the image's server accepts the WebSocket without it
+    (a zlib state per socket would cost memory and CPU for every frame of every viewer)."""
+    port, _env = production_server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(
+            b"GET /ws/nowhere/ HTTP/1.1\r\n"
+            b"Host: konsens.example.org\r\n"
+            b"Origin: https://konsens.example.org\r\n"
+            b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+        )
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            response += chunk
+    head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    assert head.startswith("HTTP/1.1 101"), head
+    assert "sec-websocket-extensions" not in head.lower(), head
