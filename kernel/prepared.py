@@ -11,7 +11,10 @@ and afterwards runs the SQL with the real values on a plain cursor: rows, or mod
     goal = _goal.first(goal_id, field_id)
 
 Only for querysets over one model's own columns (no ``select_related``) whose arguments are
-plain ints or strings used as they are (not inside ``__in`` lists); constants may be anything.
+plain ints or strings used as they are (not inside ``__in`` lists), compared for equality;
+constants may be anything. An int outside the database's 64-bit range matches no row, as
+Django's own integer lookups treat it (SQLite would raise ``OverflowError`` on it, a 500 for
+``/api/v1/motions/9223372036854775808/ballot/``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from django.db.models import Model, QuerySet
 M = TypeVar("M", bound=Model)
 
 _INT_MARK = -7_391_204_000_000
+_INT_RANGE = range(-(2**63), 2**63)
 _STR_MARK = "\x00konsens-prepared-"
 
 
@@ -100,6 +104,8 @@ class Prepared(Generic[M]):
 
     def _fetch(self, args: tuple[Any, ...]) -> tuple[str, _Compiled, list[list[Any]]]:
         alias, compiled, values = self._statement(args)
+        if any(type(arg) is int and arg not in _INT_RANGE for arg in args):
+            return alias, compiled, []  # no row has such a key
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, values)

@@ -60,3 +60,28 @@ def test_wrong_arguments_and_unmappable_querysets_are_refused() -> None:
     joined = Prepared(lambda pk: Circle.objects.select_related("action_field").filter(pk=pk))
     with pytest.raises(TypeError):
         joined.first(make_circle().pk)
+
+
+def test_a_key_beyond_the_databases_integer_range_matches_no_row() -> None:
+    make_circle()
+    for key in (2**63, -(2**63) - 1, 10**30):
+        assert _circle.first(key) is None
+        assert _member_roles.rows(key, key) == []
+
+
+def test_a_motion_id_beyond_bigint_is_a_404_not_a_server_error(client: Any) -> None:
+    """Found by the schema test: ``PUT /api/v1/motions/9223372036854775808/ballot/`` was a 500
+    on SQLite (the compiled motion lookup passed the int to a 64-bit column)."""
+    from api.tokens import token_create
+
+    user = make_user("prepared-voter")
+    key = token_create(user).key
+    for motion in (2**63, 10**30):
+        response = client.put(
+            f"/api/v1/motions/{motion}/ballot/",
+            data={"choice": "yes"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {key}",
+        )
+        assert response.status_code == 404, response.content
+        assert response.json()["detail"]
