@@ -297,6 +297,9 @@ ROOM_RATE_BURST = env_int("ROOM_RATE_BURST", 20, minimum=1)
 ROOM_RATE_WINDOW = env_int("ROOM_RATE_WINDOW", 10, minimum=1)
 # Frames queued for one socket before it counts as too slow and is closed (4409; it resumes)
 ROOM_SEND_BACKLOG = env_int("ROOM_SEND_BACKLOG", 1000, minimum=50)
+# Under the image's uvicorn, write a room's frames encoded once, straight to each socket
+# (rooms/wire.py); 0 sends every frame through the ASGI send instead
+ROOM_DIRECT_WRITES = env_bool("ROOM_DIRECT_WRITES", default=True)
 # Seconds between checks of the log for events whose broadcast was lost (Redis restart)
 ROOM_POLL_INTERVAL = env_int("ROOM_POLL_INTERVAL", 3, minimum=1)
 # Presence changes are reported after this many milliseconds of quiet (a reload does not flicker)

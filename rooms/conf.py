@@ -54,6 +54,11 @@ def send_backlog() -> int:
     return int(settings.ROOM_SEND_BACKLOG)
 
 
+def direct_writes() -> bool:
+    """Frames written once as bytes to uvicorn's sockets (``rooms.wire``)."""
+    return bool(getattr(settings, "ROOM_DIRECT_WRITES", True))
+
+
 def rate_burst() -> int:
     return int(settings.ROOM_RATE_BURST)
 

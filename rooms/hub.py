@@ -50,6 +50,7 @@ from kernel import metrics
 from rooms import conf, presence, replay
 from rooms.protocol import Close
 from rooms.snapshots import EncodedSnapshot, read_snapshot
+from rooms.wire import DirectWriter
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ class Connection:
 
     __slots__ = (
         "_backlog",
+        "_direct",
         "_drained",
         "_held",
         "_outbox",
@@ -165,6 +167,8 @@ class Connection:
         # Set by the hub: called once when the server closes the socket.
         self.on_closed: Callable[[Connection], None] | None = None
         self._send = send
+        # uvicorn's socket, written to directly while it keeps up (rooms.wire); else None
+        self._direct = DirectWriter.for_send(send) if conf.direct_writes() else None
         self._backlog = conf.send_backlog()
         self._outbox: deque[Message | _Suspended] = deque()
         # Events held back while a welcome or a replay is being prepared; None when live.
@@ -263,6 +267,14 @@ class Connection:
             self.close(Close.TOO_SLOW)
             return
         if not self._outbox and self._writer is None:
+            direct = self._direct
+            if direct is not None and (text := message.get("text")) is not None:
+                try:
+                    if direct.write(text):  # the frame's bytes, built once for all sockets
+                        return
+                except Exception:
+                    logger.debug("writing to a room socket directly failed", exc_info=True)
+                    self._direct = None  # from now on through the server's send
             # Idle: hand the frame to the server now. Daphne's and uvicorn's ``send`` finish
             # in their first step unless the socket is back-pressured (no task, no wake-up:
             # that was a fifth of a fan-out's CPU time; Python 3.12's eager tasks do the same
