@@ -50,7 +50,7 @@ from kernel import metrics
 from rooms import conf, presence, replay
 from rooms.protocol import Close
 from rooms.snapshots import EncodedSnapshot, read_snapshot
-from rooms.wire import DirectWriter
+from rooms.wire import DirectWriter, SuspendedSend
 
 logger = logging.getLogger(__name__)
 
@@ -80,39 +80,6 @@ async def _let_writers_run() -> None:
     send backlog would close even fast sockets. The writers woken by ``_deliver`` were
     scheduled first, so each event is handed to the server before the next one is queued."""
     await asyncio.sleep(0)
-
-
-class _Suspended:
-    """A ``send`` that did not finish in the step ``Connection._enqueue`` gave it (the socket
-    is back-pressured): the writer task drives it to its end, exactly as a task would."""
-
-    __slots__ = ("coroutine", "yielded")
-
-    def __init__(self, coroutine: Coroutine[Any, Any, Any], yielded: Any) -> None:
-        self.coroutine = coroutine
-        self.yielded = yielded
-
-    async def finish(self) -> None:
-        coroutine, yielded = self.coroutine, self.yielded
-        while True:
-            try:
-                if yielded is None:
-                    await asyncio.sleep(0)  # a bare yield: give the loop one turn
-                else:
-                    # The future the send waits for. Its first ``await`` marked it as
-                    # handed to a task; the task that takes it over clears the mark first.
-                    yielded._asyncio_future_blocking = False
-                    await yielded
-            except BaseException as exc:  # cancellation too: the send must see it
-                try:
-                    yielded = coroutine.throw(exc)
-                except StopIteration:
-                    return
-                continue
-            try:
-                yielded = coroutine.send(None)
-            except StopIteration:
-                return
 
 
 class Connection:
@@ -170,7 +137,7 @@ class Connection:
         # uvicorn's socket, written to directly while it keeps up (rooms.wire); else None
         self._direct = DirectWriter.for_send(send) if conf.direct_writes() else None
         self._backlog = conf.send_backlog()
-        self._outbox: deque[Message | _Suspended] = deque()
+        self._outbox: deque[Message | SuspendedSend] = deque()
         # Events held back while a welcome or a replay is being prepared; None when live.
         self._held: list[tuple[int, Message]] | None = []
         self._drained: asyncio.Future[None] | None = None
@@ -230,7 +197,7 @@ class Connection:
         self.close_code = code
         self._held = None
         for pending in self._outbox:
-            if isinstance(pending, _Suspended):
+            if isinstance(pending, SuspendedSend):
                 pending.coroutine.close()
         self._outbox.clear()
         self._outbox.append({"type": "websocket.close", "code": int(code)})
@@ -254,7 +221,7 @@ class Connection:
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
         for pending in self._outbox:
-            if isinstance(pending, _Suspended):
+            if isinstance(pending, SuspendedSend):
                 pending.coroutine.close()
         self._outbox.clear()
 
@@ -289,7 +256,7 @@ class Connection:
                 logger.debug("writing to a room socket failed", exc_info=True)
                 self.closed = True  # the socket is gone, as in the writer
                 return
-            self._outbox.append(_Suspended(coroutine, yielded))
+            self._outbox.append(SuspendedSend(coroutine, yielded))
         else:
             self._outbox.append(message)
         self._start_writer()
@@ -303,7 +270,7 @@ class Connection:
         try:
             while self._outbox:
                 message = self._outbox.popleft()
-                if isinstance(message, _Suspended):
+                if isinstance(message, SuspendedSend):
                     await message.finish()
                     continue
                 await self._send(message)

@@ -14,14 +14,17 @@ by its class, and only while: the handshake is done, nothing is closing, the tra
 not paused (back-pressure), and no extension (permessage-deflate) was negotiated. Anything
 else — Daphne, another uvicorn protocol, a paused or closing socket — returns ``False`` and
 the caller goes through the ASGI ``send`` as before, so order and back-pressure are the
-server's own. What the protocol object holds is read, never changed; the bytes are exactly
-what ``websockets`` would have produced (``tests/rooms/test_wire.py``).
+server's own (a ``send`` that suspends is finished by ``SuspendedSend``). What the protocol
+object holds is read, never changed; the bytes are exactly what ``websockets`` would have
+produced (``tests/rooms/test_wire.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import struct
+from collections.abc import Coroutine
 from typing import Any
 
 # uvicorn's sans-I/O WebSocket protocol, by module and class name (no import: the tests and
@@ -100,3 +103,36 @@ class DirectWriter:
             transport.write(b"".join(conn.data_to_send()))
         transport.write(text_frame(text))
         return True
+
+
+class SuspendedSend:
+    """A ``send`` that did not finish in the step ``rooms.hub.Connection._enqueue`` gave it
+    (the socket is back-pressured): the writer task drives it to its end, as a task would."""
+
+    __slots__ = ("coroutine", "yielded")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any], yielded: Any) -> None:
+        self.coroutine = coroutine
+        self.yielded = yielded
+
+    async def finish(self) -> None:
+        coroutine, yielded = self.coroutine, self.yielded
+        while True:
+            try:
+                if yielded is None:
+                    await asyncio.sleep(0)  # a bare yield: give the loop one turn
+                else:
+                    # The future the send waits for. Its first ``await`` marked it as
+                    # handed to a task; the task that takes it over clears the mark first.
+                    yielded._asyncio_future_blocking = False
+                    await yielded
+            except BaseException as exc:  # cancellation too: the send must see it
+                try:
+                    yielded = coroutine.throw(exc)
+                except StopIteration:
+                    return
+                continue
+            try:
+                yielded = coroutine.send(None)
+            except StopIteration:
+                return
