@@ -1,5 +1,5 @@
 """``bench.commands``' ASGI application: Konsens' (``config.asgi``) with the bare INSERT
-consumer on ``/ws/bench/insert/``, behind the same WebSocket middleware as the rooms; with
+consumer on ``/ws/bench/insert/`` (a Channels consumer behind the Origin and session stack); with
 ``BENCH_PROFILE_DIR`` set, room commands run under the profiler (``bench.commands_app``)."""
 
 from __future__ import annotations
@@ -10,17 +10,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.commands_settings")
 
 # isort: off
 # Django is set up there, before anything below imports models.
-from config.asgi import SettingsOriginValidator
 from config.asgi import application as konsens_application
 # isort: on
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.urls import path
 
 from bench.commands_app import InsertConsumer, profile_dir, profiled
 from rooms import commands
-from rooms.routing import ServerSendMiddleware, websocket_urlpatterns
+from rooms.routing import websocket_application, websocket_urlpatterns
 
 if profile_dir() is not None:
     commands.execute = profiled(commands.execute)  # the consumer calls commands.execute
@@ -28,15 +26,8 @@ if profile_dir() is not None:
 application = ProtocolTypeRouter(
     {
         "http": konsens_application.application_mapping["http"],  # exactly production's
-        "websocket": ServerSendMiddleware(
-            SettingsOriginValidator(
-                AuthMiddlewareStack(
-                    URLRouter(
-                        [path("ws/bench/insert/", InsertConsumer.as_asgi()), *websocket_urlpatterns]
-                    )
-                ),
-                [],
-            )
+        "websocket": websocket_application(
+            URLRouter([path("ws/bench/insert/", InsertConsumer.as_asgi()), *websocket_urlpatterns])
         ),
     }
 )

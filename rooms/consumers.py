@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,13 +26,10 @@ from rooms.hub import Connection, RoomHub, get_registry
 from rooms.protocol import Close, FrameError
 from rooms.tickets import TicketRefused
 
-# The scope key under which ``rooms.routing.ServerSendMiddleware`` keeps the server's ``send``.
-SERVER_SEND = "konsens.server_send"
-
 logger = logging.getLogger(__name__)
 
 
-def _query_value(scope: dict[str, Any], name: str) -> str | None:
+def query_value(scope: dict[str, Any], name: str) -> str | None:
     values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
     return values[-1] if values else None
 
@@ -77,12 +73,13 @@ def _entered(
     return access, room_capabilities(access.user, access.circle)
 
 
-class RoomConsumer(AsyncJsonWebsocketConsumer):
-    """``/ws/rooms/<slug>/``: one live room. See ``docs/protocol.md``."""
+class RoomConsumer:
+    """``/ws/rooms/<slug>/``: one live room. See ``docs/protocol.md``.
 
-    # The hub holds this process's one subscription to the room; a consumer needs no channel
-    # of its own. An alias with no configured layer gives None, so Channels creates none.
-    channel_layer_alias = None
+    A plain object driven by ``rooms.routing.RoomSockets`` (the room's ASGI application),
+    not a Channels consumer: the hub holds this process's one subscription to the room, so a
+    socket needs no channel, no dispatch task and no middleware's copy of the scope; it
+    writes through the server's own ``send`` (issue 17: CPU and memory per connection)."""
 
     access: RoomAccess | None = None
     limiter: protocol.SlidingWindow
@@ -96,14 +93,20 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     may: dict[str, bool] | None = None
     viewer_commands: frozenset[str] = frozenset()
 
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels 4 runs aclose_old_connections() through the thread pool before every
-        # handler. This consumer touches the database only through database_sync_to_async,
-        # which closes stale connections itself, so the hop is pure cost: skip it.
-        handler = getattr(self, message["type"].replace(".", "_"), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+    def __init__(
+        self, scope: dict[str, Any], send: Any, *, slug: str, user: Any, language: str
+    ) -> None:
+        self.scope = scope  # the server's, not copied
+        self.send = send
+        self.slug = slug
+        self.user = user
+        self.language = language
+
+    async def accept(self) -> None:
+        await self.send({"type": "websocket.accept"})
+
+    async def close(self, code: int) -> None:
+        await self.send({"type": "websocket.close", "code": int(code)})
 
     # --- connect ------------------------------------------------------------------------
 
@@ -112,7 +115,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # Accept before checking anything: a refused socket must see its close code (4403,
         # 4404, 4401), which a rejected handshake cannot carry.
         await self.accept()
-        self.language = protocol.language_of(self.scope)
         registry = get_registry()
         address = client_address(self.scope)
         if registry.addresses[address] >= conf.max_connections_per_address():
@@ -131,8 +133,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=int(Close.SERVER_ERROR))
 
     async def _enter(self) -> None:
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        user, ticket = self.scope.get("user"), _query_value(self.scope, "ticket")
+        slug, user, ticket = self.slug, self.user, query_value(self.scope, "ticket")
         registry = get_registry()
         enter = database_sync_to_async(_entered)
         if ticket is None and not getattr(user, "is_authenticated", False):
@@ -150,14 +151,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.limiter = protocol.SlidingWindow(conf.rate_burst(), conf.rate_window())
         self.resumes = protocol.SlidingWindow(conf.resume_burst(), conf.resume_window())
         self.connection = Connection(
-            self.scope.get(SERVER_SEND, self.base_send),
+            self.send,
             role=access.role,
             user_id=access.user_id,
             name=access.me["name"] if access.me else None,
             clock=registry.clock,
         )
         self.hub, min_seq = await registry.join(access.circle.pk, self.connection)
-        after = _after(_query_value(self.scope, "after"))
+        after = _after(query_value(self.scope, "after"))
         if after is not None:
             self.resumes.allow(registry.clock())  # ?after= counts toward the resume budget
         if after is None:
@@ -360,7 +361,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.connection.stop()
             if self.hub is not None:
                 await get_registry().leave(self.hub, self.connection)
-        raise StopConsumer()
+            self.connection = None
 
 
 class UnknownSocketConsumer(AsyncJsonWebsocketConsumer):

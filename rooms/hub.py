@@ -137,7 +137,9 @@ class Connection:
         # uvicorn's socket, written to directly while it keeps up (rooms.wire); else None
         self._direct = DirectWriter.for_send(send) if conf.direct_writes() else None
         self._backlog = conf.send_backlog()
-        self._outbox: deque[Message | SuspendedSend] = deque()
+        # Made when a frame must wait, dropped when the writer has emptied it (an idle
+        # socket holds no deque: 760 bytes a connection).
+        self._outbox: deque[Message | SuspendedSend] | None = None
         # Events held back while a welcome or a replay is being prepared; None when live.
         self._held: list[tuple[int, Message]] | None = []
         self._drained: asyncio.Future[None] | None = None
@@ -196,11 +198,10 @@ class Connection:
         self.closed = True
         self.close_code = code
         self._held = None
-        for pending in self._outbox:
+        for pending in self._outbox or ():
             if isinstance(pending, SuspendedSend):
                 pending.coroutine.close()
-        self._outbox.clear()
-        self._outbox.append({"type": "websocket.close", "code": int(code)})
+        self._outbox = deque([{"type": "websocket.close", "code": int(code)}])
         self._start_writer()
         if self.on_closed is not None:
             self.on_closed(self)
@@ -220,20 +221,21 @@ class Connection:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
-        for pending in self._outbox:
+        for pending in self._outbox or ():
             if isinstance(pending, SuspendedSend):
                 pending.coroutine.close()
-        self._outbox.clear()
+        self._outbox = None
 
     # --- internals ------------------------------------------------------------------------
 
     def _enqueue(self, message: Message) -> None:
         if self.closed:
             return
-        if len(self._outbox) >= self._backlog:
+        outbox = self._outbox
+        if outbox is not None and len(outbox) >= self._backlog:
             self.close(Close.TOO_SLOW)
             return
-        if not self._outbox and self._writer is None:
+        if not outbox and self._writer is None:
             direct = self._direct
             if direct is not None and (text := message.get("text")) is not None:
                 try:
@@ -256,9 +258,11 @@ class Connection:
                 logger.debug("writing to a room socket failed", exc_info=True)
                 self.closed = True  # the socket is gone, as in the writer
                 return
-            self._outbox.append(SuspendedSend(coroutine, yielded))
+            self._outbox = outbox = deque([SuspendedSend(coroutine, yielded)])
         else:
-            self._outbox.append(message)
+            if outbox is None:
+                self._outbox = outbox = deque()
+            outbox.append(message)
         self._start_writer()
 
     def _start_writer(self) -> None:
@@ -268,8 +272,8 @@ class Connection:
     async def _write_loop(self) -> None:
         """Hand the queued frames to the server, in order, until the queue is empty."""
         try:
-            while self._outbox:
-                message = self._outbox.popleft()
+            while outbox := self._outbox:
+                message = outbox.popleft()
                 if isinstance(message, SuspendedSend):
                     await message.finish()
                     continue
@@ -284,6 +288,8 @@ class Connection:
             self.closed = True
         finally:
             self._writer = None
+            if not self._outbox:
+                self._outbox = None
             if self._drained is not None and not self._drained.done():
                 self._drained.set_result(None)
 
