@@ -157,3 +157,31 @@ async def test_unknown_ticket_is_refused_even_with_a_session(
         room_path(room.circle.slug, ticket="forged"), cookie=await cookies.of("moderator")
     )
     assert await socket.closed_with() == 4401
+
+
+async def test_a_socket_whose_frame_handler_fails_leaves_nothing_behind(
+    room: Room, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure past the handler's own error frames (a bug) ends the socket as the server
+    ends a failed application; the hub and the per-address count forget it all the same,
+    so the room and the address are not held by a socket that is gone."""
+    from rooms.consumers import RoomConsumer
+    from rooms.hub import get_registry
+    from tests.rooms.support import communicator
+
+    socket = Socket(communicator(room_path(room.circle.slug)))  # not the fixture's: it fails
+    connected, _code = await socket.communicator.connect(timeout=5)
+    assert connected
+    assert (await socket.recv())["type"] == "welcome"
+    registry = get_registry()
+    assert registry.hub(room.circle.pk) is not None and registry.addresses
+
+    async def broken(self: RoomConsumer, message: dict[str, Any]) -> None:
+        raise RuntimeError("a bug in a frame handler")
+
+    monkeypatch.setattr(RoomConsumer, "websocket_receive", broken)
+    await socket.send({"type": "ping"})
+    with pytest.raises(RuntimeError, match="a bug in a frame handler"):
+        await socket.communicator.wait(timeout=5)
+    assert registry.hub(room.circle.pk) is None
+    assert not registry.addresses
