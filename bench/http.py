@@ -159,7 +159,11 @@ def measure(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--servers", default="konsens,konsens-uvicorn")
+    parser.add_argument(
+        "--servers",
+        default="konsens,konsens-uvicorn",
+        help="comma-separated: konsens (Daphne), konsens-uvicorn (the image's server)",
+    )
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pool", action="store_true", help="psycopg connection pool")
@@ -170,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
         default=str(ROOT / "var" / "bench" / datetime.now().strftime("http-%Y%m%d-%H%M%S")),
     )
     args = parser.parse_args(argv)
+    unknown = set(args.servers.split(",")) - {"konsens", "konsens-uvicorn"}
+    if unknown:
+        parser.error(f"unknown servers: {', '.join(sorted(unknown))} (konsens, konsens-uvicorn)")
     out = Path(args.out)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     info = machine_info()
