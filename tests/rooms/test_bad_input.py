@@ -145,6 +145,37 @@ async def test_error_messages_are_in_the_site_language_by_default(room: Room, jo
     assert error["message"] == "Zuschauende können im Raum lesen, aber nichts senden."
 
 
+async def test_each_socket_hears_its_errors_in_its_own_language(room: Room) -> None:
+    """Accept-Language or the language cookie decides per socket, for every frame of it: two
+    sockets open side by side in one process do not take each other's language."""
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from tests.rooms.support import ORIGIN, room_path
+
+    def opened(*headers: tuple[bytes, bytes]) -> Socket:
+        path = room_path(room.circle.slug)
+        return Socket(WebsocketCommunicator(application, path, headers=[ORIGIN, *headers]))
+
+    english = opened((b"accept-language", b"en-GB,en;q=0.9"))
+    german = opened((b"cookie", b"django_language=de"), (b"accept-language", b"en"))
+    try:
+        for socket in (english, german):
+            connected, _code = await socket.communicator.connect(timeout=5)
+            assert connected
+            assert (await socket.recv())["type"] == "welcome"
+        for _ in range(2):  # not only the first frame after the connect
+            for socket, message in (
+                (english, "Viewers can read in the room but send nothing."),
+                (german, "Zuschauende können im Raum lesen, aber nichts senden."),
+            ):
+                error = await socket.request(_post(room))
+                assert error["message"] == message
+    finally:
+        for socket in (english, german):
+            await socket.communicator.disconnect()
+
+
 async def test_viewer_frames_beyond_ping_and_resume_are_forbidden(room: Room, join: Join) -> None:
     viewer = await join("outsider")
     for frame in (_post(room), {"type": "hand.raise", "id": 2}, {"type": "focus.set", "id": 3}):
