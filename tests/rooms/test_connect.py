@@ -185,3 +185,25 @@ async def test_a_socket_whose_frame_handler_fails_leaves_nothing_behind(
         await socket.communicator.wait(timeout=5)
     assert registry.hub(room.circle.pk) is None
     assert not registry.addresses
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "sessionid=not-a-session",
+        "sessionid=" + "x" * 4000,
+        'sessionid="\\x00\\xff"; django_language=zz',
+        "garbage without an equals sign",
+    ],
+)
+async def test_a_forged_or_broken_cookie_enters_as_an_anonymous_viewer(
+    room: Room, open_socket: OpenSocket, cookie: str
+) -> None:
+    """A session cookie that names no session (or no cookie at all, or a language nobody
+    speaks) is a visitor: the public room's viewer, nothing personal, German by default."""
+    socket = await open_socket(room_path(room.circle.slug), cookie=cookie)
+    welcome = await socket.recv()
+    assert welcome["type"] == "welcome"
+    assert (welcome["role"], welcome["me"]) == ("viewer", None)
+    error = await socket.request({"type": "hand.raise", "id": 1})
+    assert error["message"] == "Zuschauende können im Raum lesen, aber nichts senden."
